@@ -1,0 +1,18 @@
+//! The havip domain, pure: resources (VPC, subnet, instance, ENI, HaVip), the HaVip state
+//! machine and every rule of the source documents, as functions over a snapshot of state
+//! that return the new state or a typed [`DomainError`] naming the broken rule.
+//! No I/O, no clock, no randomness: callers pass `now`, new ids and the facts they loaded.
+
+pub mod error;
+pub mod havip;
+pub mod ip;
+pub mod limits;
+pub mod model;
+pub mod ops;
+pub mod validate;
+pub mod world;
+
+pub use error::DomainError;
+pub use havip::{HaVip, HaVipStatus, Member, MemberState, PendingChange, PendingKind};
+pub use limits::{Cloud, LimitProfiles, Limits};
+pub use model::{Eni, Instance, InstanceStatus, MemberKind, Subnet, Target, TargetResource, Vpc};

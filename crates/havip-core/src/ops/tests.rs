@@ -1,0 +1,564 @@
+//! One test per rule of the operations, on the sample world.
+
+use super::*;
+use crate::limits::LimitProfiles;
+use crate::model::InstanceStatus;
+use crate::world::{sample_world, World};
+
+fn ecs(id: &str) -> Target {
+    Target {
+        kind: MemberKind::EcsInstance,
+        id: id.into(),
+    }
+}
+
+fn nic(id: &str) -> Target {
+    Target {
+        kind: MemberKind::NetworkInterface,
+        id: id.into(),
+    }
+}
+
+fn now() -> Timing {
+    Timing::immediate(1000)
+}
+
+fn later(ms: i64) -> Timing {
+    Timing {
+        now: 1000,
+        delay_ms: ms,
+        change_id: "chg-1".into(),
+    }
+}
+
+fn aliyun() -> Limits {
+    LimitProfiles::default().aliyun
+}
+
+fn volc() -> Limits {
+    LimitProfiles::default().volcengine
+}
+
+fn world_with_havip(subnet: &str) -> World {
+    let mut w = sample_world();
+    let req = CreateHaVip {
+        subnet: subnet.into(),
+        ip: Some(
+            if subnet == "s1" {
+                "192.168.1.100"
+            } else {
+                "192.168.2.100"
+            }
+            .into(),
+        ),
+        ..Default::default()
+    };
+    w.create_havip(Cloud::Aliyun, &req, "havip-1".into(), 0, &now())
+        .unwrap();
+    w
+}
+
+#[test]
+fn create_assigns_free_address_and_is_available() {
+    let mut w = sample_world();
+    let req = CreateHaVip {
+        subnet: "s1".into(),
+        ..Default::default()
+    };
+    let h = w
+        .create_havip(Cloud::Aliyun, &req, "havip-a".into(), 11, &now())
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Available);
+    assert!(h.subnet == "s1" && h.vpc == "vpc1" && h.account == "acct");
+    // .11 is taken by eni-i1: allocation moves on.
+    assert_ne!(h.ip, Ipv4Addr::new(192, 168, 1, 11));
+    assert!(h.members.is_empty() && h.master.is_none());
+}
+
+#[test]
+fn create_async_is_creating_until_completed() {
+    let mut w = sample_world();
+    let req = CreateHaVip {
+        subnet: "s1".into(),
+        ..Default::default()
+    };
+    let h = w
+        .create_havip(Cloud::Aliyun, &req, "havip-a".into(), 0, &later(500))
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Creating);
+    w.complete_due(1499);
+    assert_eq!(w.havips["havip-a"].status, HaVipStatus::Creating);
+    w.complete_due(1500);
+    assert_eq!(w.havips["havip-a"].status, HaVipStatus::Available);
+}
+
+#[test]
+fn create_refuses_bad_subnet_and_addresses() {
+    let mut w = sample_world();
+    let mut req = CreateHaVip {
+        subnet: "nope".into(),
+        ..Default::default()
+    };
+    let e = w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now());
+    assert_eq!(e, Err(DomainError::SubnetNotFound("nope".into())));
+    req.subnet = "s1".into();
+    for (ip, want) in [
+        (
+            "10.0.0.5",
+            DomainError::IpOutOfRange(Ipv4Addr::new(10, 0, 0, 5)),
+        ),
+        (
+            "192.168.1.1",
+            DomainError::IpReserved(Ipv4Addr::new(192, 168, 1, 1)),
+        ),
+        (
+            "192.168.1.11",
+            DomainError::IpInUse(Ipv4Addr::new(192, 168, 1, 11)),
+        ),
+        (
+            "192.168.1.x",
+            DomainError::IpMalformed("192.168.1.x".into()),
+        ),
+    ] {
+        req.ip = Some(ip.into());
+        assert_eq!(
+            w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now()),
+            Err(want)
+        );
+    }
+    req.ip = None;
+    req.name = Some("http://x".into());
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now()),
+        Err(DomainError::NameMalformed)
+    );
+    req.name = None;
+    req.description = Some(String::new());
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now()),
+        Err(DomainError::DescriptionMalformed)
+    );
+}
+
+#[test]
+fn create_refuses_address_of_another_havip() {
+    let mut w = world_with_havip("s1");
+    let req = CreateHaVip {
+        subnet: "s1".into(),
+        ip: Some("192.168.1.100".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &req, "h2".into(), 0, &now()),
+        Err(DomainError::IpInUse(Ipv4Addr::new(192, 168, 1, 100)))
+    );
+}
+
+#[test]
+fn associate_first_member_becomes_master_and_in_use() {
+    let mut w = world_with_havip("s1");
+    let h = w
+        .associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::InUse);
+    assert_eq!(h.master.as_deref(), Some("i1"));
+    let h = w
+        .associate("havip-1", &ecs("i2"), &aliyun(), &now())
+        .unwrap();
+    assert_eq!(h.master.as_deref(), Some("i1"));
+    assert_eq!(h.member_kind(), Some(MemberKind::EcsInstance));
+}
+
+#[test]
+fn associate_async_goes_through_associating() {
+    let mut w = world_with_havip("s1");
+    let h = w
+        .associate("havip-1", &ecs("i1"), &aliyun(), &later(1000))
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Associating);
+    assert_eq!(h.master, None);
+    assert_eq!(h.carried_members().count(), 0);
+    // A second change while one is in flight is refused.
+    assert_eq!(
+        w.associate("havip-1", &ecs("i2"), &aliyun(), &now()),
+        Err(DomainError::HaVipStatus {
+            status: HaVipStatus::Associating,
+            action: Action::Associate
+        })
+    );
+    w.complete_due(2000);
+    let h = &w.havips["havip-1"];
+    assert_eq!(h.status, HaVipStatus::InUse);
+    assert_eq!(h.master.as_deref(), Some("i1"));
+}
+
+#[test]
+fn associate_order_of_existence_checks() {
+    let mut w = world_with_havip("s1");
+    assert_eq!(
+        w.associate("havip-x", &ecs("i-x"), &aliyun(), &now()),
+        Err(DomainError::HaVipNotFound("havip-x".into()))
+    );
+    assert_eq!(
+        w.associate("havip-1", &ecs("i-x"), &aliyun(), &now()),
+        Err(DomainError::InstanceNotFound("i-x".into()))
+    );
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-x"), &aliyun(), &now()),
+        Err(DomainError::EniNotFound("eni-x".into()))
+    );
+    // An ENI id given as an ECS instance is not an instance.
+    assert_eq!(
+        w.associate("havip-1", &ecs("eni-i1"), &aliyun(), &now()),
+        Err(DomainError::InstanceNotFound("eni-i1".into()))
+    );
+}
+
+#[test]
+fn associate_requires_running_or_stopped_instance() {
+    let mut w = world_with_havip("s1");
+    w.set_instance_status("i1", InstanceStatus::Pending);
+    assert_eq!(
+        w.associate("havip-1", &ecs("i1"), &aliyun(), &now()),
+        Err(DomainError::InstanceStatus {
+            status: InstanceStatus::Pending,
+            via_eni: false
+        })
+    );
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-i1"), &aliyun(), &now()),
+        Err(DomainError::InstanceStatus {
+            status: InstanceStatus::Pending,
+            via_eni: true
+        })
+    );
+    w.set_instance_status("i1", InstanceStatus::Stopped);
+    assert!(w
+        .associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .is_ok());
+}
+
+#[test]
+fn havip_status_is_checked_before_instance_status() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &later(10))
+        .unwrap();
+    w.set_instance_status("i2", InstanceStatus::Stopping);
+    assert!(matches!(
+        w.associate("havip-1", &ecs("i2"), &aliyun(), &now()),
+        Err(DomainError::HaVipStatus { .. })
+    ));
+}
+
+#[test]
+fn associate_relations() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &volc(), &now()).unwrap();
+    assert_eq!(
+        w.associate("havip-1", &ecs("i1"), &volc(), &now()),
+        Err(DomainError::AlreadyAssociated)
+    );
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-i2"), &volc(), &now()),
+        Err(DomainError::MixedTypes {
+            carried: MemberKind::EcsInstance
+        })
+    );
+    assert_eq!(
+        w.associate("havip-1", &ecs("i9"), &volc(), &now()),
+        Err(DomainError::DifferentSubnet)
+    );
+}
+
+#[test]
+fn associate_eni_relations() {
+    let mut w = world_with_havip("s1");
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-free"), &volc(), &now()),
+        Err(DomainError::FreeEni)
+    );
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-svc"), &volc(), &now()),
+        Err(DomainError::ServiceManagedEni)
+    );
+    w.associate("havip-1", &nic("eni-i1"), &volc(), &now())
+        .unwrap();
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-i1b"), &volc(), &now()),
+        Err(DomainError::TwoEnisOfOneInstance)
+    );
+    assert_eq!(
+        w.associate("havip-1", &ecs("i2"), &volc(), &now()),
+        Err(DomainError::MixedTypes {
+            carried: MemberKind::NetworkInterface
+        })
+    );
+    assert_eq!(
+        w.associate("havip-1", &nic("eni-i9"), &volc(), &now()),
+        Err(DomainError::DifferentSubnet)
+    );
+}
+
+#[test]
+fn instances_per_havip_limit() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
+        .unwrap();
+    assert_eq!(
+        w.associate("havip-1", &ecs("i3"), &aliyun(), &now()),
+        Err(DomainError::InstancesPerHaVipLimit { limit: 2 })
+    );
+    // Volcengine allows 10.
+    assert!(w.associate("havip-1", &ecs("i3"), &volc(), &now()).is_ok());
+}
+
+#[test]
+fn havips_per_instance_limit() {
+    let mut w = sample_world();
+    let limits = Limits {
+        instances_per_havip: 10,
+        havips_per_instance: 2,
+        master_needs_force: false,
+    };
+    for n in 0..3 {
+        let req = CreateHaVip {
+            subnet: "s1".into(),
+            ..Default::default()
+        };
+        w.create_havip(Cloud::Aliyun, &req, format!("h{n}"), n * 7, &now())
+            .unwrap();
+    }
+    w.associate("h0", &ecs("i1"), &limits, &now()).unwrap();
+    // An ENI of i1 counts for i1 as well.
+    w.associate("h1", &nic("eni-i1b"), &limits, &now()).unwrap();
+    assert_eq!(
+        w.associate("h2", &ecs("i1"), &limits, &now()),
+        Err(DomainError::HaVipsPerInstanceLimit { limit: 2 })
+    );
+    // A change in flight counts too.
+    let mut w2 = sample_world();
+    for n in 0..2 {
+        let req = CreateHaVip {
+            subnet: "s1".into(),
+            ..Default::default()
+        };
+        w2.create_havip(Cloud::Aliyun, &req, format!("h{n}"), n * 7, &now())
+            .unwrap();
+    }
+    let one = Limits {
+        havips_per_instance: 1,
+        ..limits
+    };
+    w2.associate("h0", &ecs("i1"), &one, &later(100)).unwrap();
+    assert_eq!(
+        w2.associate("h1", &ecs("i1"), &one, &now()),
+        Err(DomainError::HaVipsPerInstanceLimit { limit: 1 })
+    );
+}
+
+#[test]
+fn disassociate_rules() {
+    let mut w = world_with_havip("s1");
+    assert_eq!(
+        w.disassociate("havip-1", &ecs("i1"), false, &aliyun(), &now()),
+        Err(DomainError::HaVipStatus {
+            status: HaVipStatus::Available,
+            action: Action::Disassociate
+        })
+    );
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
+        .unwrap();
+    assert_eq!(
+        w.disassociate("havip-1", &ecs("i3"), false, &aliyun(), &now()),
+        Err(DomainError::NotAssociated)
+    );
+    assert_eq!(
+        w.disassociate("havip-1", &ecs("i-x"), false, &aliyun(), &now()),
+        Err(DomainError::InstanceNotFound("i-x".into()))
+    );
+    assert_eq!(
+        w.disassociate("havip-1", &ecs("i1"), false, &aliyun(), &now()),
+        Err(DomainError::UnassociateMaster)
+    );
+    w.set_instance_status("i2", InstanceStatus::Starting);
+    assert!(matches!(
+        w.disassociate("havip-1", &ecs("i2"), false, &aliyun(), &now()),
+        Err(DomainError::InstanceStatus { .. })
+    ));
+    w.set_instance_status("i2", InstanceStatus::Running);
+    let h = w
+        .disassociate("havip-1", &ecs("i1"), true, &aliyun(), &now())
+        .unwrap();
+    assert_eq!(
+        h.master.as_deref(),
+        Some("i2"),
+        "the next member becomes master"
+    );
+    let h = w
+        .disassociate("havip-1", &ecs("i2"), true, &aliyun(), &now())
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Available);
+    assert_eq!(h.master, None);
+}
+
+#[test]
+fn volcengine_disassociates_master_without_force() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &volc(), &now()).unwrap();
+    let h = w
+        .disassociate("havip-1", &ecs("i1"), false, &volc(), &now())
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Available);
+}
+
+#[test]
+fn disassociate_async_goes_through_unassociating() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
+        .unwrap();
+    let h = w
+        .disassociate("havip-1", &ecs("i1"), true, &aliyun(), &later(50))
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Unassociating);
+    assert_eq!(h.master.as_deref(), Some("i1"), "still carried until done");
+    assert!(matches!(
+        w.delete("havip-1", &now()),
+        Err(DomainError::HaVipStatus { .. })
+    ));
+    w.complete_due(1050);
+    let h = &w.havips["havip-1"];
+    assert_eq!(h.status, HaVipStatus::InUse);
+    assert_eq!(h.master.as_deref(), Some("i2"));
+}
+
+#[test]
+fn delete_rules() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    assert_eq!(
+        w.delete("havip-1", &now()),
+        Err(DomainError::HaVipStatus {
+            status: HaVipStatus::InUse,
+            action: Action::Delete
+        })
+    );
+    w.disassociate("havip-1", &ecs("i1"), true, &aliyun(), &now())
+        .unwrap();
+    if let Some(h) = w.havips.get_mut("havip-1") {
+        h.eip = Some("47.0.0.1".into());
+    }
+    assert_eq!(w.delete("havip-1", &now()), Err(DomainError::EipBound));
+    if let Some(h) = w.havips.get_mut("havip-1") {
+        h.eip = None;
+    }
+    w.delete("havip-1", &later(10)).unwrap();
+    assert_eq!(w.havips["havip-1"].status, HaVipStatus::Deleting);
+    w.complete_due(1010);
+    assert!(!w.havips.contains_key("havip-1"));
+    assert_eq!(
+        w.delete("havip-1", &now()),
+        Err(DomainError::HaVipNotFound("havip-1".into()))
+    );
+}
+
+#[test]
+fn modify_and_tags() {
+    let w = world_with_havip("s1");
+    let h = &w.havips["havip-1"];
+    let m = modify(Cloud::Aliyun, "havip-1", Some(h), Some("n"), Some("d"), 5).unwrap();
+    assert_eq!((m.name.as_str(), m.description.as_str()), ("n", "d"));
+    assert_eq!(
+        modify(Cloud::Aliyun, "havip-1", Some(h), Some(""), None, 5),
+        Err(DomainError::NameMalformed)
+    );
+    let mut tags = BTreeMap::new();
+    for i in 0..20 {
+        tags.insert(format!("k{i}"), String::new());
+    }
+    let t = tag(h, &tags, 5).unwrap();
+    let more = BTreeMap::from([("extra".to_string(), String::new())]);
+    assert_eq!(
+        tag(&t, &more, 5),
+        Err(DomainError::TooManyTags { limit: 20 })
+    );
+    let replaced = BTreeMap::from([("k1".to_string(), "v".to_string())]);
+    assert_eq!(tag(&t, &replaced, 5).unwrap().tags["k1"], "v");
+    assert_eq!(untag(&t, &["k1".into()], false, 5).tags.len(), 19);
+    assert!(untag(&t, &[], true, 5).tags.is_empty());
+}
+
+#[test]
+fn failover_moves_master_among_associated() {
+    let mut w = world_with_havip("s1");
+    assert!(matches!(
+        w.failover("havip-1", None, 1),
+        Err(DomainError::HaVipStatus { .. })
+    ));
+    w.associate("havip-1", &ecs("i1"), &volc(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i2"), &volc(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i3"), &volc(), &now()).unwrap();
+    assert_eq!(
+        w.failover("havip-1", None, 1).unwrap().master.as_deref(),
+        Some("i2")
+    );
+    assert_eq!(
+        w.failover("havip-1", Some("i1"), 1)
+            .unwrap()
+            .master
+            .as_deref(),
+        Some("i1")
+    );
+    assert_eq!(
+        w.failover("havip-1", Some("i9"), 1),
+        Err(DomainError::NotAssociated)
+    );
+    // Disassociating a non-master keeps the master.
+    let h = w
+        .disassociate("havip-1", &ecs("i2"), false, &volc(), &now())
+        .unwrap();
+    assert_eq!(h.master.as_deref(), Some("i1"));
+}
+
+#[test]
+fn eni_attach_and_detach() {
+    let w = sample_world();
+    let free = &w.enis["eni-free"];
+    let i2 = &w.instances["i2"];
+    let attached = attach_eni(free, i2, "vpc1", "vpc1").unwrap();
+    assert_eq!(attached.instance.as_deref(), Some("i2"));
+    assert_eq!(
+        attach_eni(&attached, i2, "vpc1", "vpc1"),
+        Err(DomainError::EniAttached)
+    );
+    assert!(attach_eni(free, i2, "vpc1", "vpc2").is_err());
+    let primary = &w.enis["eni-i2"];
+    assert_eq!(
+        detach_eni(primary, Some(i2), 0),
+        Err(DomainError::EniIsPrimary)
+    );
+    let second = &w.enis["eni-i1b"];
+    assert_eq!(
+        detach_eni(second, Some(&w.instances["i1"]), 1),
+        Err(DomainError::EniCarriesHaVip)
+    );
+    assert_eq!(detach_eni(free, None, 0), Err(DomainError::FreeEni));
+    assert!(detach_eni(second, Some(&w.instances["i1"]), 0)
+        .unwrap()
+        .instance
+        .is_none());
+}
+
+#[test]
+fn invariants_hold_on_sample() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    assert_eq!(w.check_invariants(&aliyun()), Ok(()));
+}
