@@ -32,6 +32,10 @@ pub struct Limits {
     pub havips_per_instance: u32,
     /// Whether the master can only be disassociated with Force (Alibaba).
     pub master_needs_force: bool,
+    /// Whether a retry with the ClientToken of a change still in flight is refused with
+    /// IdempotentProcessing (Volcengine documents it) rather than answered with the
+    /// first answer.
+    pub processing_is_error: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,16 +52,19 @@ impl Default for LimitProfiles {
                 instances_per_havip: 2,
                 havips_per_instance: 5,
                 master_needs_force: true,
+                processing_is_error: false,
             },
             volcengine: Limits {
                 instances_per_havip: 10,
                 havips_per_instance: 5,
                 master_needs_force: false,
+                processing_is_error: true,
             },
             huawei: Limits {
                 instances_per_havip: 10,
                 havips_per_instance: 8,
                 master_needs_force: false,
+                processing_is_error: false,
             },
         }
     }
@@ -83,6 +90,7 @@ impl LimitProfiles {
                     .max(self.volcengine.havips_per_instance)
                     .max(self.huawei.havips_per_instance),
                 master_needs_force: false,
+                processing_is_error: false,
             },
         }
     }

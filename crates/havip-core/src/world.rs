@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct World {
     pub vpcs: BTreeMap<String, Vpc>,
     pub subnets: BTreeMap<String, Subnet>,

@@ -321,6 +321,7 @@ fn havips_per_instance_limit() {
         instances_per_havip: 10,
         havips_per_instance: 2,
         master_needs_force: false,
+        processing_is_error: false,
     };
     for n in 0..3 {
         let req = CreateHaVip {

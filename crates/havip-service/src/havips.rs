@@ -1,0 +1,464 @@
+//! HaVip operations: create, describe, modify, delete, associate, disassociate, failover
+//! and tags. Each runs in one write transaction: region, ClientToken, facts, rule, write.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use havip_core::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
+use havip_core::{validate, DomainError, HaVip, Limits, MemberKind, Target, TargetResource};
+use havip_store::{HaVipPage, HaVipQuery, Tx};
+use serde::{Deserialize, Serialize};
+
+use crate::idempotency::{self, Token};
+use crate::{ids, retry_conflicts, Caller, Service, ServiceResult};
+
+/// What a create answers: the new HaVip's id and address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HaVipRef {
+    pub id: String,
+    pub ip: Ipv4Addr,
+}
+
+/// A ListTagResources-style query: resources by id and/or tags (key, optional value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagQuery {
+    pub ids: Vec<String>,
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaggedResource {
+    pub resource_id: String,
+    pub key: String,
+    pub value: String,
+}
+
+impl Service {
+    pub(crate) fn limits_for(&self, caller: &Caller) -> Limits {
+        self.config.limits.for_cloud(caller.cloud)
+    }
+
+    fn timing(&self) -> Timing {
+        Timing {
+            now: self.now_ms(),
+            delay_ms: i64::try_from(self.config.transition_delay.as_millis()).unwrap_or(i64::MAX),
+            change_id: ids::change_id(),
+        }
+    }
+
+    fn token_expiry(&self) -> i64 {
+        let ttl = i64::try_from(self.config.idempotency_ttl.as_millis()).unwrap_or(i64::MAX);
+        self.now_ms().saturating_add(ttl)
+    }
+
+    pub(crate) async fn check_region(&self, tx: &mut dyn Tx, caller: &Caller) -> ServiceResult<()> {
+        if let Some(region) = &caller.region {
+            if !tx.region_exists(region).await? {
+                return Err(DomainError::RegionNotFound(region.clone()).into());
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn scoped_havip(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        id: &str,
+    ) -> ServiceResult<Option<HaVip>> {
+        if !validate::id_syntax(id) {
+            return Ok(None);
+        }
+        Ok(tx.havip(id).await?.filter(|h| caller.sees(&h.account, &h.region)))
+    }
+
+    pub(crate) async fn scoped_target(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        target: &Target,
+    ) -> ServiceResult<Option<TargetResource>> {
+        if !validate::id_syntax(&target.id) {
+            return Ok(None);
+        }
+        Ok(match target.kind {
+            MemberKind::EcsInstance => tx
+                .instance(&target.id)
+                .await?
+                .filter(|i| caller.sees(&i.account, &i.region))
+                .map(TargetResource::Instance),
+            MemberKind::NetworkInterface => {
+                match tx
+                    .eni(&target.id)
+                    .await?
+                    .filter(|e| caller.sees(&e.account, &e.region))
+                {
+                    None => None,
+                    Some(eni) => {
+                        let instance = match &eni.instance {
+                            Some(i) => tx.instance(i).await?,
+                            None => None,
+                        };
+                        Some(TargetResource::Eni { eni, instance })
+                    }
+                }
+            }
+        })
+    }
+
+    /// Creates a HaVip in the caller's account and region.
+    pub async fn create_havip(
+        &self,
+        caller: &Caller,
+        req: &CreateHaVip,
+        client_token: Option<&str>,
+    ) -> ServiceResult<HaVipRef> {
+        ops::check_create_shape(caller.cloud, req)?;
+        let token = Token::new("CreateHaVip", client_token, req);
+        retry_conflicts(|| self.try_create_havip(caller, req, token.as_ref())).await
+    }
+
+    async fn try_create_havip(
+        &self,
+        caller: &Caller,
+        req: &CreateHaVip,
+        token: Option<&Token<'_>>,
+    ) -> ServiceResult<HaVipRef> {
+        let limits = self.limits_for(caller);
+        let mut tx = self.store.write().await?;
+        self.check_region(&mut *tx, caller).await?;
+        if let Some(first) = idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await? {
+            return decode_ref(first);
+        }
+        let subnet = if validate::id_syntax(&req.subnet) {
+            tx.subnet(&req.subnet)
+                .await?
+                .filter(|s| caller.sees(&s.account, &s.region))
+        } else {
+            None
+        };
+        let used = match &subnet {
+            Some(s) => tx.used_ips(&s.id).await?,
+            None => Vec::new(),
+        };
+        let timing = self.timing();
+        let havip = ops::create(
+            caller.cloud,
+            req,
+            subnet.as_ref(),
+            |ip| used.contains(&ip),
+            ids::alloc_start(),
+            ids::havip_id(),
+            &timing,
+        )?;
+        tx.insert_havip(&havip).await?;
+        let answer = HaVipRef {
+            id: havip.id.clone(),
+            ip: havip.ip,
+        };
+        let change = havip.pending.as_ref().map(|p| p.id.as_str());
+        idempotency::remember(
+            &mut *tx,
+            caller,
+            token,
+            Some(&havip.id),
+            change,
+            serde_json::to_value(&answer).unwrap_or_default(),
+            self.token_expiry(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+
+    /// One HaVip of the caller's.
+    pub async fn get_havip(&self, caller: &Caller, id: &str) -> ServiceResult<HaVip> {
+        let mut tx = self.store.read().await?;
+        self.scoped_havip(&mut *tx, caller, id)
+            .await?
+            .ok_or_else(|| DomainError::HaVipNotFound(id.to_string()).into())
+    }
+
+    /// The caller's HaVips that match `q` (its account and region are the caller's).
+    pub async fn describe_havips(&self, caller: &Caller, q: &HaVipQuery) -> ServiceResult<HaVipPage> {
+        let mut q = q.clone();
+        q.account = caller.account.clone();
+        q.region = caller.region.clone();
+        let mut tx = self.store.read().await?;
+        self.check_region(&mut *tx, caller).await?;
+        Ok(tx.havips(&q).await?)
+    }
+
+    pub async fn modify_havip(
+        &self,
+        caller: &Caller,
+        id: &str,
+        name: Option<&str>,
+        description: Option<&str>,
+    ) -> ServiceResult<HaVip> {
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let old = self.scoped_havip(&mut *tx, caller, id).await?;
+            let new = ops::modify(caller.cloud, id, old.as_ref(), name, description, self.now_ms())?;
+            if let Some(old) = &old {
+                tx.update_havip(old, &new).await?;
+            }
+            tx.commit().await?;
+            Ok(new)
+        })
+        .await
+    }
+
+    pub async fn delete_havip(
+        &self,
+        caller: &Caller,
+        id: &str,
+        client_token: Option<&str>,
+    ) -> ServiceResult<()> {
+        let token = Token::new("DeleteHaVip", client_token, &id);
+        retry_conflicts(|| async {
+            let limits = self.limits_for(caller);
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            if idempotency::check(&mut *tx, caller, token.as_ref(), &limits, self.now_ms())
+                .await?
+                .is_some()
+            {
+                return Ok(());
+            }
+            let old = self.scoped_havip(&mut *tx, caller, id).await?;
+            let timing = self.timing();
+            let next = ops::delete(id, old.as_ref(), &timing)?;
+            let mut change = None;
+            if let Some(old) = &old {
+                match &next {
+                    Some(n) => {
+                        change = n.pending.as_ref().map(|p| p.id.clone());
+                        tx.update_havip(old, n).await?;
+                    }
+                    None => tx.delete_havip(old).await?,
+                }
+            }
+            idempotency::remember(
+                &mut *tx,
+                caller,
+                token.as_ref(),
+                Some(id),
+                change.as_deref(),
+                serde_json::Value::Null,
+                self.token_expiry(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Associates an instance or ENI with a HaVip.
+    pub async fn associate(
+        &self,
+        caller: &Caller,
+        havip_id: &str,
+        target: &Target,
+        client_token: Option<&str>,
+    ) -> ServiceResult<HaVip> {
+        let token = Token::new("AssociateHaVip", client_token, &(havip_id, target));
+        retry_conflicts(|| self.try_associate(caller, havip_id, target, token.as_ref())).await
+    }
+
+    async fn try_associate(
+        &self,
+        caller: &Caller,
+        havip_id: &str,
+        target: &Target,
+        token: Option<&Token<'_>>,
+    ) -> ServiceResult<HaVip> {
+        let limits = self.limits_for(caller);
+        let mut tx = self.store.write().await?;
+        self.check_region(&mut *tx, caller).await?;
+        if idempotency::check(&mut *tx, caller, token, &limits, self.now_ms())
+            .await?
+            .is_some()
+        {
+            drop(tx);
+            return self.get_havip(caller, havip_id).await;
+        }
+        let havip = self.scoped_havip(&mut *tx, caller, havip_id).await?;
+        let resource = self.scoped_target(&mut *tx, caller, target).await?;
+        let carried = match resource.as_ref().and_then(|r| r.instance_id()) {
+            Some(i) => tx.havips_of_instance(i).await?.len(),
+            None => 0,
+        };
+        let facts = AssociateFacts {
+            havip: havip.as_ref(),
+            target: resource.as_ref(),
+            target_instance_havips: u32::try_from(carried).unwrap_or(u32::MAX),
+        };
+        let next = ops::associate(havip_id, target, facts, &limits, &self.timing())?;
+        self.finish_change(tx, caller, token, havip.as_ref(), &next).await?;
+        Ok(next)
+    }
+
+    /// Disassociates an instance or ENI from a HaVip.
+    pub async fn disassociate(
+        &self,
+        caller: &Caller,
+        havip_id: &str,
+        target: &Target,
+        force: bool,
+        client_token: Option<&str>,
+    ) -> ServiceResult<HaVip> {
+        let token = Token::new("UnassociateHaVip", client_token, &(havip_id, target, force));
+        retry_conflicts(|| async {
+            let limits = self.limits_for(caller);
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            if idempotency::check(&mut *tx, caller, token.as_ref(), &limits, self.now_ms())
+                .await?
+                .is_some()
+            {
+                drop(tx);
+                return self.get_havip(caller, havip_id).await;
+            }
+            let havip = self.scoped_havip(&mut *tx, caller, havip_id).await?;
+            let resource = self.scoped_target(&mut *tx, caller, target).await?;
+            let facts = DisassociateFacts {
+                havip: havip.as_ref(),
+                target: resource.as_ref(),
+            };
+            let next = ops::disassociate(havip_id, target, force, facts, &limits, &self.timing())?;
+            self.finish_change(tx, caller, token.as_ref(), havip.as_ref(), &next)
+                .await?;
+            Ok(next)
+        })
+        .await
+    }
+
+    async fn finish_change(
+        &self,
+        mut tx: Box<dyn Tx>,
+        caller: &Caller,
+        token: Option<&Token<'_>>,
+        old: Option<&HaVip>,
+        next: &HaVip,
+    ) -> ServiceResult<()> {
+        let Some(old) = old else {
+            return Err(DomainError::HaVipNotFound(next.id.clone()).into());
+        };
+        tx.update_havip(old, next).await?;
+        let change = next.pending.as_ref().map(|p| p.id.as_str());
+        idempotency::remember(
+            &mut *tx,
+            caller,
+            token,
+            Some(&next.id),
+            change,
+            serde_json::Value::Null,
+            self.token_expiry(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A simulated failover: the master moves to `to` (or to the next associated member).
+    pub async fn failover(&self, caller: &Caller, havip_id: &str, to: Option<&str>) -> ServiceResult<HaVip> {
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            let old = self.scoped_havip(&mut *tx, caller, havip_id).await?;
+            let next = ops::failover(havip_id, old.as_ref(), to, self.now_ms())?;
+            if let Some(old) = &old {
+                tx.update_havip(old, &next).await?;
+            }
+            tx.commit().await?;
+            Ok(next)
+        })
+        .await
+    }
+
+    /// Adds tags to HaVips (all or none: the first unknown HaVip or broken rule stops it).
+    pub async fn tag_havips(&self, caller: &Caller, ids: &[String], tags: &[(String, String)]) -> ServiceResult<()> {
+        let tags = validate::tag_list(tags)?;
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let now = self.now_ms();
+            for id in ids {
+                let old = self
+                    .scoped_havip(&mut *tx, caller, id)
+                    .await?
+                    .ok_or_else(|| DomainError::HaVipNotFound(id.clone()))?;
+                let next = ops::tag(&old, &tags, now)?;
+                tx.update_havip(&old, &next).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn untag_havips(&self, caller: &Caller, ids: &[String], keys: &[String], all: bool) -> ServiceResult<()> {
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let now = self.now_ms();
+            for id in ids {
+                let old = self
+                    .scoped_havip(&mut *tx, caller, id)
+                    .await?
+                    .ok_or_else(|| DomainError::HaVipNotFound(id.clone()))?;
+                let next = ops::untag(&old, keys, all, now);
+                tx.update_havip(&old, &next).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Tags of the caller's HaVips, by ids and/or by tag (key with an optional value);
+    /// one row per (HaVip, tag), HaVips in creation order.
+    pub async fn list_tags(&self, caller: &Caller, q: &TagQuery) -> ServiceResult<Vec<TaggedResource>> {
+        let query = HaVipQuery {
+            account: caller.account.clone(),
+            region: caller.region.clone(),
+            ids: q.ids.clone(),
+            tags: q
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
+                .collect(),
+            page: havip_store::Paging::Offset {
+                offset: 0,
+                limit: 10_000,
+            },
+            ..Default::default()
+        };
+        let mut tx = self.store.read().await?;
+        self.check_region(&mut *tx, caller).await?;
+        let page = tx.havips(&query).await?;
+        let wanted: BTreeMap<&str, Option<&str>> =
+            q.tags.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
+        let mut out = Vec::new();
+        for (_, h) in page.items {
+            for (k, v) in &h.tags {
+                let keep = wanted.is_empty() || wanted.contains_key(k.as_str()) || !q.ids.is_empty();
+                if keep {
+                    out.push(TaggedResource {
+                        resource_id: h.id.clone(),
+                        key: k.clone(),
+                        value: v.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn decode_ref(v: serde_json::Value) -> ServiceResult<HaVipRef> {
+    serde_json::from_value(v)
+        .map_err(|e| havip_store::StoreError::Corrupt(format!("idempotency answer: {e}")).into())
+}

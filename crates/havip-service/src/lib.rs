@@ -1,0 +1,136 @@
+//! The havip service: every operation the API faces offer, run as one store transaction
+//! each (load facts → decide with `havip-core` → write), with the caller's account and
+//! region as the scope, ClientToken idempotency, ids in each cloud's style, and the worker
+//! that completes association changes in flight.
+
+mod clock;
+mod error;
+mod havips;
+mod idempotency;
+pub mod ids;
+mod inventory;
+mod seed;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use havip_core::{Cloud, LimitProfiles};
+use havip_store::Store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ServiceError, ServiceResult};
+pub use havips::{HaVipRef, TagQuery, TaggedResource};
+pub use inventory::{NewEni, NewInstance, NewSubnet, NewVpc};
+pub use seed::{limits_from_seed, SeedReport};
+pub use worker::Worker;
+
+pub use havip_core as core;
+pub use havip_store as store;
+
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub limits: LimitProfiles,
+    /// How long an association change stays in flight before the worker completes it.
+    pub transition_delay: Duration,
+    /// How long a ClientToken is remembered.
+    pub idempotency_ttl: Duration,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            limits: LimitProfiles::default(),
+            transition_delay: Duration::ZERO,
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// Who is calling, and through which face. `None` account/region (the operator, through
+/// the native API) sees every account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub cloud: Cloud,
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
+impl Caller {
+    pub fn tenant(cloud: Cloud, account: impl Into<String>, region: impl Into<String>) -> Self {
+        Caller {
+            cloud,
+            account: Some(account.into()),
+            region: Some(region.into()),
+        }
+    }
+
+    pub fn operator() -> Self {
+        Caller {
+            cloud: Cloud::Native,
+            account: None,
+            region: None,
+        }
+    }
+
+    /// Whether a resource of (account, region) exists for this caller.
+    pub fn sees(&self, account: &str, region: &str) -> bool {
+        self.account.as_deref().is_none_or(|a| a == account)
+            && self.region.as_deref().is_none_or(|r| r == region)
+    }
+}
+
+pub struct Service {
+    store: Arc<dyn Store>,
+    config: ServiceConfig,
+    clock: Arc<dyn Clock>,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, config: ServiceConfig, clock: Arc<dyn Clock>) -> Self {
+        Service {
+            store,
+            config,
+            clock,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Replaces the limit profiles (the seed file may set them).
+    pub fn set_limits(&mut self, limits: LimitProfiles) {
+        self.config.limits = limits;
+    }
+
+    pub async fn ping(&self) -> ServiceResult<()> {
+        Ok(self.store.ping().await?)
+    }
+}
+
+/// Runs `op` again when the store reports a conflict between concurrent transactions.
+pub(crate) async fn retry_conflicts<T, F, Fut>(mut op: F) -> ServiceResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ServiceResult<T>>,
+{
+    let mut attempt = 0u32;
+    loop {
+        match op().await {
+            Err(ServiceError::Store(havip_store::StoreError::Conflict)) if attempt < 8 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 5)).await;
+            }
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Loading a seed file into the store: every resource it names that does not exist yet is
+//! created, in one transaction; resources that exist are left as they are, so loading the
+//! same seed twice changes nothing.
+
+use havip_core::{ip, validate, Eni, HaVip, HaVipStatus, Instance, InstanceStatus, LimitProfiles, Subnet, Vpc};
+use havip_seed::{PrimaryEni, Seed};
+use havip_store::{AccessKey, Account, HuaweiProject, Tx};
+
+use crate::{ids, Service, ServiceResult};
+use havip_core::DomainError;
+
+/// What a seed load did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub created: usize,
+    pub existing: usize,
+}
+
+/// The limit profiles with the seed's `[limits.*]` tables applied over `base`.
+pub fn limits_from_seed(seed: &Seed, base: LimitProfiles) -> LimitProfiles {
+    let mut out = base;
+    for (dst, src) in [
+        (&mut out.aliyun, &seed.limits.aliyun),
+        (&mut out.volcengine, &seed.limits.volcengine),
+        (&mut out.huawei, &seed.limits.huawei),
+    ] {
+        if let Some(n) = src.instances_per_havip {
+            dst.instances_per_havip = n;
+        }
+        if let Some(n) = src.havips_per_instance {
+            dst.havips_per_instance = n;
+        }
+    }
+    out
+}
+
+fn status(s: havip_seed::InstanceStatus) -> InstanceStatus {
+    InstanceStatus::parse(s.as_str()).unwrap_or(InstanceStatus::Running)
+}
+
+impl Service {
+    pub async fn load_seed(&self, seed: &Seed) -> ServiceResult<SeedReport> {
+        let mut tx = self.store.write().await?;
+        let mut report = SeedReport::default();
+        let now = self.now_ms();
+        load_all(&mut *tx, seed, now, &mut report).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+fn count(report: &mut SeedReport, existed: bool) -> bool {
+    if existed {
+        report.existing += 1;
+    } else {
+        report.created += 1;
+    }
+    !existed
+}
+
+async fn address(tx: &mut dyn Tx, subnet: &Subnet, wanted: Option<std::net::Ipv4Addr>) -> ServiceResult<std::net::Ipv4Addr> {
+    let used = tx.used_ips(&subnet.id).await?;
+    Ok(match wanted {
+        Some(a) => {
+            ip::check_requested_ip(&subnet.cidr, a, |x| used.contains(&x))?;
+            a
+        }
+        None => ip::allocate_ip(&subnet.cidr, ids::alloc_start(), |x| used.contains(&x))?,
+    })
+}
+
+async fn subnet_of(tx: &mut dyn Tx, id: &str) -> ServiceResult<Subnet> {
+    tx.subnet(id)
+        .await?
+        .ok_or_else(|| DomainError::SubnetNotFound(id.to_string()).into())
+}
+
+async fn load_all(tx: &mut dyn Tx, seed: &Seed, now: i64, report: &mut SeedReport) -> ServiceResult<()> {
+    for a in &seed.accounts {
+        if count(report, tx.account(&a.id).await?.is_some()) {
+            tx.insert_account(&Account {
+                id: a.id.clone(),
+                name: a.name.clone().unwrap_or_default(),
+                created_at: now,
+            })
+            .await?;
+        }
+    }
+    for k in &seed.access_keys {
+        if count(report, tx.access_key(&k.id).await?.is_some()) {
+            tx.insert_access_key(&AccessKey {
+                id: k.id.clone(),
+                account: k.account.clone(),
+                secret: k.secret.clone(),
+                enabled: true,
+                created_at: now,
+            })
+            .await?;
+        }
+    }
+    for p in &seed.huawei_projects {
+        tx.insert_region(&p.region).await?;
+        if count(report, tx.huawei_project(&p.id).await?.is_some()) {
+            tx.insert_huawei_project(&HuaweiProject {
+                id: p.id.clone(),
+                account: p.account.clone(),
+                region: p.region.clone(),
+            })
+            .await?;
+        }
+    }
+    for v in &seed.vpcs {
+        tx.insert_region(&v.region).await?;
+        if count(report, tx.vpc(&v.id).await?.is_some()) {
+            tx.insert_vpc(&Vpc {
+                id: v.id.clone(),
+                account: v.account.clone(),
+                region: v.region.clone(),
+                cidr: v.cidr,
+                name: v.name.clone().unwrap_or_default(),
+                created_at: now,
+            })
+            .await?;
+        }
+    }
+    for s in &seed.subnets {
+        if count(report, tx.subnet(&s.id).await?.is_some()) {
+            let Some((account, region)) = seed.subnet_owner(&s.id) else {
+                return Err(DomainError::VpcNotFound(s.vpc.clone()).into());
+            };
+            tx.insert_subnet(&Subnet {
+                id: s.id.clone(),
+                vpc: s.vpc.clone(),
+                account: account.to_string(),
+                region: region.to_string(),
+                zone: s.zone.clone(),
+                cidr: s.cidr,
+                name: s.name.clone().unwrap_or_default(),
+                created_at: now,
+            })
+            .await?;
+        }
+    }
+    // ENIs the seed declares come first, so that addresses it names are taken by them.
+    for e in &seed.enis {
+        if count(report, tx.eni(&e.id).await?.is_some()) {
+            let subnet = subnet_of(tx, &e.subnet).await?;
+            let a = address(tx, &subnet, e.ip).await?;
+            tx.insert_eni(&Eni {
+                id: e.id.clone(),
+                account: subnet.account.clone(),
+                region: subnet.region.clone(),
+                subnet: subnet.id.clone(),
+                ip: a,
+                mac: e.mac.clone().unwrap_or_else(|| ip::mac_for(a, ids::alloc_start())),
+                instance: e.instance.clone(),
+                service_managed: e.service_managed,
+                created_at: now,
+            })
+            .await?;
+        }
+    }
+    for i in &seed.instances {
+        if !count(report, tx.instance(&i.id).await?.is_some()) {
+            continue;
+        }
+        let subnet = subnet_of(tx, &i.subnet).await?;
+        let primary = match seed.primary_eni(&i.id) {
+            Some(PrimaryEni::Declared(e)) => e.id.clone(),
+            Some(PrimaryEni::Implicit { id }) => {
+                let id = id.map_or_else(|| ids::prefixed("eni"), str::to_string);
+                if tx.eni(&id).await?.is_none() {
+                    let a = address(tx, &subnet, None).await?;
+                    tx.insert_eni(&Eni {
+                        id: id.clone(),
+                        account: subnet.account.clone(),
+                        region: subnet.region.clone(),
+                        subnet: subnet.id.clone(),
+                        ip: a,
+                        mac: ip::mac_for(a, ids::alloc_start()),
+                        instance: Some(i.id.clone()),
+                        service_managed: false,
+                        created_at: now,
+                    })
+                    .await?;
+                }
+                id
+            }
+            None => ids::prefixed("eni"),
+        };
+        tx.insert_instance(&Instance {
+            id: i.id.clone(),
+            account: subnet.account.clone(),
+            region: subnet.region.clone(),
+            subnet: subnet.id.clone(),
+            status: status(i.status),
+            primary_eni: primary,
+            name: i.name.clone().unwrap_or_default(),
+            created_at: now,
+        })
+        .await?;
+    }
+    for h in &seed.havips {
+        if !validate::id_syntax(&h.id) || !count(report, tx.havip(&h.id).await?.is_some()) {
+            continue;
+        }
+        let subnet = subnet_of(tx, &h.subnet).await?;
+        let a = address(tx, &subnet, h.ip).await?;
+        tx.insert_havip(&HaVip {
+            id: h.id.clone(),
+            account: subnet.account.clone(),
+            region: subnet.region.clone(),
+            vpc: subnet.vpc.clone(),
+            subnet: subnet.id.clone(),
+            ip: a,
+            name: h.name.clone().unwrap_or_default(),
+            description: h.description.clone().unwrap_or_default(),
+            status: HaVipStatus::Available,
+            members: Vec::new(),
+            master: None,
+            tags: Default::default(),
+            eip: None,
+            resource_group: String::new(),
+            pending: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .await?;
+    }
+    Ok(())
+}

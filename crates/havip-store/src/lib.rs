@@ -1,0 +1,213 @@
+//! Persistence for havip. The [`Store`] trait hands out transactions ([`Tx`]) with typed
+//! reads and writes of the domain's resources; every invariant that spans requests is kept
+//! by running a whole operation (load facts, decide with `havip-core`, write) inside one
+//! write transaction. Implementations: embedded SQLite ([`sqlite::SqliteStore`], default).
+//! Nothing SQLite-specific leaks through the trait, so a PostgreSQL store fits the same shape.
+
+use std::net::Ipv4Addr;
+
+use async_trait::async_trait;
+use havip_core::{Eni, HaVip, Instance, Subnet, Vpc};
+use serde::{Deserialize, Serialize};
+
+pub mod sqlite;
+mod sql;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or failed; the request may be retried later.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// Two transactions collided (serialization failure, unique key raced); retry.
+    #[error("the transaction conflicted with another one")]
+    Conflict,
+    /// A row in the store could not be decoded (corruption or a schema mismatch).
+    #[error("a stored row is not valid: {0}")]
+    Corrupt(String),
+    /// A unique key (id, address) is already taken.
+    #[error("already exists: {0}")]
+    Duplicate(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKey {
+    pub id: String,
+    pub account: String,
+    pub secret: String,
+    pub enabled: bool,
+    pub created_at: i64,
+}
+
+/// A Huawei project id stands for one (account, region).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HuaweiProject {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+}
+
+/// The first answer to a request that carried a ClientToken, kept so that retries get it
+/// back (and retries with other parameters are told apart by the fingerprint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    pub account: String,
+    pub action: String,
+    pub token: String,
+    pub fingerprint: String,
+    pub havip: Option<String>,
+    /// The change the first request started, while it may still be in flight.
+    pub change: Option<String>,
+    pub result: serde_json::Value,
+    pub expires_at: i64,
+}
+
+/// Which HaVips to list. Empty lists mean "any"; values of one list are ORed, lists ANDed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HaVipQuery {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub ids: Vec<String>,
+    pub vpcs: Vec<String>,
+    pub subnets: Vec<String>,
+    pub statuses: Vec<String>,
+    pub ips: Vec<String>,
+    pub names: Vec<String>,
+    /// Each (key, values): the HaVip has tag `key` with one of `values` (any value if empty).
+    pub tags: Vec<(String, Vec<String>)>,
+    pub page: Paging,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Skip `offset` matches, return at most `limit`.
+    Offset { offset: u64, limit: u64 },
+    /// Matches after the one with sequence number `after`, at most `limit`.
+    After { after: i64, limit: u64 },
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging::Offset {
+            offset: 0,
+            limit: 100,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HaVipPage {
+    /// Each HaVip with its sequence number (stable creation order, for keyset paging).
+    pub items: Vec<(i64, HaVip)>,
+    /// How many HaVips match the query in all.
+    pub total: u64,
+}
+
+/// A listing filter for inventory: by account and/or region, or everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The storage backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A read-write transaction: it sees a consistent state and its writes land together
+    /// at commit or not at all; concurrent write transactions on the same rows serialize.
+    async fn write(&self) -> StoreResult<Box<dyn Tx>>;
+    /// A read-only transaction (may run beside writers).
+    async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+    /// Checks that the store answers.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Records a signature nonce of `access_key`; false when it was seen before and has
+    /// not expired. Atomic across replicas.
+    async fn remember_nonce(
+        &self,
+        access_key: &str,
+        nonce: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool>;
+    /// Deletes expired nonces and idempotency records.
+    async fn purge_expired(&self, now: i64) -> StoreResult<u64>;
+    /// HaVips whose change in flight is due at `now`, oldest first.
+    async fn due_changes(&self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
+}
+
+/// One transaction. Dropping it without [`Tx::commit`] rolls it back.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    // --- accounts and credentials ---------------------------------------------------
+    async fn account(&mut self, id: &str) -> StoreResult<Option<Account>>;
+    async fn accounts(&mut self) -> StoreResult<Vec<Account>>;
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()>;
+    async fn access_key(&mut self, id: &str) -> StoreResult<Option<AccessKey>>;
+    async fn access_keys(&mut self, account: Option<&str>) -> StoreResult<Vec<AccessKey>>;
+    async fn insert_access_key(&mut self, k: &AccessKey) -> StoreResult<()>;
+    async fn delete_access_key(&mut self, id: &str) -> StoreResult<bool>;
+    async fn huawei_project(&mut self, id: &str) -> StoreResult<Option<HuaweiProject>>;
+    async fn huawei_projects(&mut self, account: Option<&str>) -> StoreResult<Vec<HuaweiProject>>;
+    async fn insert_huawei_project(&mut self, p: &HuaweiProject) -> StoreResult<()>;
+
+    // --- inventory ------------------------------------------------------------------
+    async fn region_exists(&mut self, region: &str) -> StoreResult<bool>;
+    async fn regions(&mut self) -> StoreResult<Vec<String>>;
+    async fn insert_region(&mut self, region: &str) -> StoreResult<()>;
+    async fn vpc(&mut self, id: &str) -> StoreResult<Option<Vpc>>;
+    async fn vpcs(&mut self, scope: &Scope) -> StoreResult<Vec<Vpc>>;
+    async fn insert_vpc(&mut self, v: &Vpc) -> StoreResult<()>;
+    async fn subnet(&mut self, id: &str) -> StoreResult<Option<Subnet>>;
+    async fn subnets(&mut self, scope: &Scope) -> StoreResult<Vec<Subnet>>;
+    async fn insert_subnet(&mut self, s: &Subnet) -> StoreResult<()>;
+    /// Loads an instance; in a write transaction the row is locked until commit.
+    async fn instance(&mut self, id: &str) -> StoreResult<Option<Instance>>;
+    async fn instances(&mut self, scope: &Scope) -> StoreResult<Vec<Instance>>;
+    async fn insert_instance(&mut self, i: &Instance) -> StoreResult<()>;
+    async fn update_instance(&mut self, i: &Instance) -> StoreResult<()>;
+    async fn eni(&mut self, id: &str) -> StoreResult<Option<Eni>>;
+    async fn enis(&mut self, scope: &Scope) -> StoreResult<Vec<Eni>>;
+    async fn enis_of_instance(&mut self, instance: &str) -> StoreResult<Vec<Eni>>;
+    async fn eni_by_ip(&mut self, subnet: &str, ip: Ipv4Addr) -> StoreResult<Option<Eni>>;
+    /// Inserts an ENI and claims its address in the subnet.
+    async fn insert_eni(&mut self, e: &Eni) -> StoreResult<()>;
+    async fn update_eni(&mut self, e: &Eni) -> StoreResult<()>;
+    /// Is this address of the subnet taken (by an ENI or a HaVip)?
+    async fn ip_in_use(&mut self, subnet: &str, ip: Ipv4Addr) -> StoreResult<bool>;
+    async fn used_ips(&mut self, subnet: &str) -> StoreResult<Vec<Ipv4Addr>>;
+
+    // --- HaVips ---------------------------------------------------------------------
+    /// Loads a HaVip; in a write transaction the row is locked until commit.
+    async fn havip(&mut self, id: &str) -> StoreResult<Option<HaVip>>;
+    async fn havip_by_ip(&mut self, subnet: &str, ip: Ipv4Addr) -> StoreResult<Option<HaVip>>;
+    async fn havips(&mut self, q: &HaVipQuery) -> StoreResult<HaVipPage>;
+    /// HaVips that carry this instance (directly or by one of its ENIs), in any state.
+    async fn havips_of_instance(&mut self, instance: &str) -> StoreResult<Vec<String>>;
+    /// HaVips that list this instance or ENI id as a member.
+    async fn havips_of_member(&mut self, member: &str) -> StoreResult<Vec<String>>;
+    /// Inserts a HaVip and claims its address in the subnet.
+    async fn insert_havip(&mut self, h: &HaVip) -> StoreResult<()>;
+    async fn update_havip(&mut self, old: &HaVip, new: &HaVip) -> StoreResult<()>;
+    /// Deletes a HaVip and frees its address.
+    async fn delete_havip(&mut self, h: &HaVip) -> StoreResult<()>;
+
+    // --- idempotency ----------------------------------------------------------------
+    async fn idempotency(
+        &mut self,
+        account: &str,
+        action: &str,
+        token: &str,
+    ) -> StoreResult<Option<IdempotencyRecord>>;
+    /// Stores (or replaces an expired) record.
+    async fn put_idempotency(&mut self, r: &IdempotencyRecord) -> StoreResult<()>;
+}

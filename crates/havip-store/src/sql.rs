@@ -1,0 +1,36 @@
+//! Encoding shared by the SQL stores: how a HaVip aggregate is kept in its `body` column,
+//! and how text columns turn back into domain values.
+
+use std::net::Ipv4Addr;
+
+use havip_core::{HaVip, InstanceStatus};
+use ipnet::Ipv4Net;
+
+use crate::StoreError;
+
+pub(crate) fn havip_body(h: &HaVip) -> Result<String, StoreError> {
+    serde_json::to_string(h).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn havip_from_body(body: &str) -> Result<HaVip, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("havip body: {e}")))
+}
+
+pub(crate) fn cidr(text: &str) -> Result<Ipv4Net, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("cidr {text:?}")))
+}
+
+pub(crate) fn ip(text: &str) -> Result<Ipv4Addr, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("ip {text:?}")))
+}
+
+pub(crate) fn instance_status(text: &str) -> Result<InstanceStatus, StoreError> {
+    InstanceStatus::parse(text).ok_or_else(|| StoreError::Corrupt(format!("status {text:?}")))
+}
+
+/// The `due_at` column: when the change in flight is due, if any.
+pub(crate) fn due_at(h: &HaVip) -> Option<i64> {
+    h.pending.as_ref().map(|p| p.due_at)
+}

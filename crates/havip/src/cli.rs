@@ -1,0 +1,71 @@
+//! The command line: `havip serve` (the contract in ARCHITECTURE.md) and `havip check-seed`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "havip", version, about = "A self-hostable control plane for high-availability virtual IPs")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the service.
+    Serve(ServeArgs),
+    /// Parse and validate a seed file, then exit.
+    CheckSeed {
+        /// The seed file (TOML).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "HAVIP_LISTEN")]
+    pub listen: SocketAddr,
+    /// Directory for the embedded store and the admin token.
+    #[arg(long, default_value = "./data", env = "HAVIP_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Seed file (TOML) loaded at start; loading it again changes nothing.
+    #[arg(long, env = "HAVIP_SEED")]
+    pub seed: Option<PathBuf>,
+    /// A postgres:// URL to keep state in PostgreSQL instead of the embedded store.
+    #[arg(long, env = "HAVIP_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// How long an association change stays in flight (e.g. 0s, 500ms, 2s).
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub transition_delay: Duration,
+    /// Serve unsigned cloud requests as the first account of the seed (throwaway local use).
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{s:?} is not a duration like 0s, 500ms or 2s: {e}"))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => crate::serve::serve(args).await,
+        Command::CheckSeed { file } => {
+            let seed = havip_seed::load_seed(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!(
+                "{}: {} accounts, {} VPCs, {} subnets, {} instances, {} ENIs, {} HaVips",
+                file.display(),
+                seed.accounts.len(),
+                seed.vpcs.len(),
+                seed.subnets.len(),
+                seed.instances.len(),
+                seed.enis.len(),
+                seed.havips.len()
+            );
+            Ok(())
+        }
+    }
+}

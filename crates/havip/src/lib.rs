@@ -1,0 +1,7 @@
+//! The havip server as a library: the command line, start-up (store, seed, worker), the
+//! one listener that serves every face, and graceful shutdown. `main.rs` only calls it.
+
+pub mod admin_token;
+pub mod cli;
+pub mod dispatch;
+pub mod serve;

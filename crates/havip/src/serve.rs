@@ -1,0 +1,125 @@
+//! `havip serve`: open the store, load the seed, start the worker, serve every face on one
+//! listener, and shut down gracefully on SIGTERM or ctrl-c (requests in flight finish; every
+//! write is a transaction, so nothing is half-written).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use havip_api::{AppState, SharedState};
+use havip_core::LimitProfiles;
+use havip_service::{limits_from_seed, Service, ServiceConfig, SystemClock, Worker};
+use havip_store::sqlite::SqliteStore;
+use havip_store::Store;
+use tokio::sync::watch;
+
+use crate::cli::ServeArgs;
+use crate::dispatch;
+
+/// The router that serves every face.
+pub fn app(state: SharedState) -> Router {
+    Router::new()
+        .route("/healthz", get(dispatch::healthz))
+        .fallback(dispatch::dispatch)
+        .with_state(state)
+}
+
+async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Store>> {
+    match &args.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            anyhow::bail!("--database-url: the PostgreSQL store is not available in this build yet; omit it to use the embedded store in --data-dir")
+        }
+        Some(url) => anyhow::bail!("--database-url {url:?}: only postgres:// URLs are supported"),
+        None => {
+            let store = SqliteStore::open(&args.data_dir)
+                .await
+                .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let seed = match &args.seed {
+        Some(path) => Some(
+            havip_seed::load_seed(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    let limits = seed
+        .as_ref()
+        .map_or_else(LimitProfiles::default, |s| limits_from_seed(s, LimitProfiles::default()));
+    let store = open_store(&args).await?;
+    let config = ServiceConfig {
+        limits,
+        transition_delay: args.transition_delay,
+        ..ServiceConfig::default()
+    };
+    let service = Arc::new(Service::new(store.clone(), config, Arc::new(SystemClock)));
+    if let Some(seed) = &seed {
+        let report = service.load_seed(seed).await.context("loading the seed")?;
+        tracing::info!(created = report.created, existing = report.existing, "seed loaded");
+    }
+    let insecure_account = if args.insecure_no_auth {
+        let first = seed.as_ref().and_then(|s| s.accounts.first()).map(|a| a.id.clone());
+        let first = match first {
+            Some(a) => Some(a),
+            None => service.accounts().await?.first().map(|a| a.id.clone()),
+        };
+        Some(first.context("--insecure-no-auth needs an account (give a seed with one)")?)
+    } else {
+        None
+    };
+    let admin_tokens = crate::admin_token::load_or_create(&args.data_dir)
+        .with_context(|| format!("writing the admin token into {}", args.data_dir.display()))?;
+    let state = Arc::new(AppState {
+        service: service.clone(),
+        admin_tokens,
+        insecure_account,
+    });
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = tokio::spawn(Worker::new(service.clone()).run(stop_rx));
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let local = listener.local_addr()?;
+    println!("listening on http://{local}");
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    stop_tx.send(true).ok();
+    worker.await.ok();
+    drop(service);
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
