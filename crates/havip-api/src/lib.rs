@@ -84,7 +84,10 @@ impl Incoming {
 async fn read_limited(body: Body) -> Result<Bytes, BodyError> {
     match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             Err(BodyError::TooLarge)
         }
         Err(_) => Err(BodyError::Broken),

@@ -69,7 +69,10 @@ impl Service {
         if !validate::id_syntax(id) {
             return Ok(None);
         }
-        Ok(tx.havip(id).await?.filter(|h| caller.sees(&h.account, &h.region)))
+        Ok(tx
+            .havip(id)
+            .await?
+            .filter(|h| caller.sees(&h.account, &h.region)))
     }
 
     pub(crate) async fn scoped_target(
@@ -127,7 +130,9 @@ impl Service {
         let limits = self.limits_for(caller);
         let mut tx = self.store.write().await?;
         self.check_region(&mut *tx, caller).await?;
-        if let Some(first) = idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await? {
+        if let Some(first) =
+            idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await?
+        {
             return decode_ref(first);
         }
         let subnet = if validate::id_syntax(&req.subnet) {
@@ -180,7 +185,11 @@ impl Service {
     }
 
     /// The caller's HaVips that match `q` (its account and region are the caller's).
-    pub async fn describe_havips(&self, caller: &Caller, q: &HaVipQuery) -> ServiceResult<HaVipPage> {
+    pub async fn describe_havips(
+        &self,
+        caller: &Caller,
+        q: &HaVipQuery,
+    ) -> ServiceResult<HaVipPage> {
         let mut q = q.clone();
         q.account = caller.account.clone();
         q.region = caller.region.clone();
@@ -200,7 +209,14 @@ impl Service {
             let mut tx = self.store.write().await?;
             self.check_region(&mut *tx, caller).await?;
             let old = self.scoped_havip(&mut *tx, caller, id).await?;
-            let new = ops::modify(caller.cloud, id, old.as_ref(), name, description, self.now_ms())?;
+            let new = ops::modify(
+                caller.cloud,
+                id,
+                old.as_ref(),
+                name,
+                description,
+                self.now_ms(),
+            )?;
             if let Some(old) = &old {
                 tx.update_havip(old, &new).await?;
             }
@@ -297,7 +313,8 @@ impl Service {
             target_instance_havips: u32::try_from(carried).unwrap_or(u32::MAX),
         };
         let next = ops::associate(havip_id, target, facts, &limits, &self.timing())?;
-        self.finish_change(tx, caller, token, havip.as_ref(), &next).await?;
+        self.finish_change(tx, caller, token, havip.as_ref(), &next)
+            .await?;
         Ok(next)
     }
 
@@ -364,7 +381,12 @@ impl Service {
     }
 
     /// A simulated failover: the master moves to `to` (or to the next associated member).
-    pub async fn failover(&self, caller: &Caller, havip_id: &str, to: Option<&str>) -> ServiceResult<HaVip> {
+    pub async fn failover(
+        &self,
+        caller: &Caller,
+        havip_id: &str,
+        to: Option<&str>,
+    ) -> ServiceResult<HaVip> {
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
             let old = self.scoped_havip(&mut *tx, caller, havip_id).await?;
@@ -379,7 +401,12 @@ impl Service {
     }
 
     /// Adds tags to HaVips (all or none: the first unknown HaVip or broken rule stops it).
-    pub async fn tag_havips(&self, caller: &Caller, ids: &[String], tags: &[(String, String)]) -> ServiceResult<()> {
+    pub async fn tag_havips(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+        tags: &[(String, String)],
+    ) -> ServiceResult<()> {
         let tags = validate::tag_list(tags)?;
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
@@ -399,7 +426,13 @@ impl Service {
         .await
     }
 
-    pub async fn untag_havips(&self, caller: &Caller, ids: &[String], keys: &[String], all: bool) -> ServiceResult<()> {
+    pub async fn untag_havips(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+        keys: &[String],
+        all: bool,
+    ) -> ServiceResult<()> {
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
             self.check_region(&mut *tx, caller).await?;
@@ -420,7 +453,11 @@ impl Service {
 
     /// Tags of the caller's HaVips, by ids and/or by tag (key with an optional value);
     /// one row per (HaVip, tag), HaVips in creation order.
-    pub async fn list_tags(&self, caller: &Caller, q: &TagQuery) -> ServiceResult<Vec<TaggedResource>> {
+    pub async fn list_tags(
+        &self,
+        caller: &Caller,
+        q: &TagQuery,
+    ) -> ServiceResult<Vec<TaggedResource>> {
         let query = HaVipQuery {
             account: caller.account.clone(),
             region: caller.region.clone(),
@@ -439,12 +476,16 @@ impl Service {
         let mut tx = self.store.read().await?;
         self.check_region(&mut *tx, caller).await?;
         let page = tx.havips(&query).await?;
-        let wanted: BTreeMap<&str, Option<&str>> =
-            q.tags.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
+        let wanted: BTreeMap<&str, Option<&str>> = q
+            .tags
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_deref()))
+            .collect();
         let mut out = Vec::new();
         for (_, h) in page.items {
             for (k, v) in &h.tags {
-                let keep = wanted.is_empty() || wanted.contains_key(k.as_str()) || !q.ids.is_empty();
+                let keep =
+                    wanted.is_empty() || wanted.contains_key(k.as_str()) || !q.ids.is_empty();
                 if keep {
                     out.push(TaggedResource {
                         resource_id: h.id.clone(),

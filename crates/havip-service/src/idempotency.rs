@@ -18,7 +18,11 @@ pub(crate) struct Token<'a> {
 
 impl<'a> Token<'a> {
     /// `None` when the request carries no token (then nothing is checked or stored).
-    pub fn new(action: &'static str, token: Option<&'a str>, params: &impl Serialize) -> Option<Self> {
+    pub fn new(
+        action: &'static str,
+        token: Option<&'a str>,
+        params: &impl Serialize,
+    ) -> Option<Self> {
         let token = token.filter(|t| !t.is_empty())?;
         let fingerprint = serde_json::to_string(params).unwrap_or_default();
         Some(Token {
@@ -42,7 +46,10 @@ pub(crate) async fn check(
     now: i64,
 ) -> ServiceResult<Option<serde_json::Value>> {
     let Some(t) = token else { return Ok(None) };
-    let Some(record) = tx.idempotency(account_of(caller), t.action, t.token).await? else {
+    let Some(record) = tx
+        .idempotency(account_of(caller), t.action, t.token)
+        .await?
+    else {
         return Ok(None);
     };
     if record.expires_at <= now {

@@ -48,7 +48,9 @@ mod tests {
         let id = super::havip_id();
         assert_eq!(id.len(), 6 + 21);
         assert!(id.starts_with("havip-"));
-        assert!(id[6..].chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+        assert!(id[6..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
         assert_ne!(super::havip_id(), id);
     }
 }

@@ -87,7 +87,9 @@ impl Service {
             created_at: self.now_ms(),
         };
         let mut tx = self.store.write().await?;
-        tx.insert_account(&account).await.map_err(duplicate_as_exists(id))?;
+        tx.insert_account(&account)
+            .await
+            .map_err(duplicate_as_exists(id))?;
         tx.commit().await?;
         Ok(account)
     }
@@ -111,7 +113,10 @@ impl Service {
         id: Option<&str>,
         secret: Option<&str>,
     ) -> ServiceResult<AccessKey> {
-        let id = id.map_or_else(|| format!("AK{}", ids::prefixed("x")[2..].to_ascii_uppercase()), str::to_string);
+        let id = id.map_or_else(
+            || format!("AK{}", ids::prefixed("x")[2..].to_ascii_uppercase()),
+            str::to_string,
+        );
         check_id(&id, "id")?;
         let secret = secret.map_or_else(|| ids::prefixed("sk").replace('-', ""), str::to_string);
         if secret.is_empty() {
@@ -126,7 +131,9 @@ impl Service {
         };
         let mut tx = self.store.write().await?;
         self.require_account(&mut *tx, account).await?;
-        tx.insert_access_key(&key).await.map_err(duplicate_as_exists(&id))?;
+        tx.insert_access_key(&key)
+            .await
+            .map_err(duplicate_as_exists(&id))?;
         tx.commit().await?;
         Ok(key)
     }
@@ -155,7 +162,9 @@ impl Service {
         let mut tx = self.store.write().await?;
         self.require_account(&mut *tx, &p.account).await?;
         tx.insert_region(&p.region).await?;
-        tx.insert_huawei_project(p).await.map_err(duplicate_as_exists(&p.id))?;
+        tx.insert_huawei_project(p)
+            .await
+            .map_err(duplicate_as_exists(&p.id))?;
         tx.commit().await?;
         Ok(p.clone())
     }
@@ -167,7 +176,10 @@ impl Service {
         Ok(self.store.read().await?.huawei_project(id).await?)
     }
 
-    pub async fn huawei_projects(&self, account: Option<&str>) -> ServiceResult<Vec<HuaweiProject>> {
+    pub async fn huawei_projects(
+        &self,
+        account: Option<&str>,
+    ) -> ServiceResult<Vec<HuaweiProject>> {
         Ok(self.store.read().await?.huawei_projects(account).await?)
     }
 
@@ -194,7 +206,9 @@ impl Service {
         let mut tx = self.store.write().await?;
         self.require_account(&mut *tx, &new.account).await?;
         tx.insert_region(&vpc.region).await?;
-        tx.insert_vpc(&vpc).await.map_err(duplicate_as_exists(&id))?;
+        tx.insert_vpc(&vpc)
+            .await
+            .map_err(duplicate_as_exists(&id))?;
         tx.commit().await?;
         Ok(vpc)
     }
@@ -208,8 +222,12 @@ impl Service {
         check_id(&id, "id")?;
         let cidr = parse_cidr(&new.cidr)?;
         let mut tx = self.store.write().await?;
-        let vpc = if validate::id_syntax(&new.vpc) { tx.vpc(&new.vpc).await? } else { None }
-            .ok_or_else(|| DomainError::VpcNotFound(new.vpc.clone()))?;
+        let vpc = if validate::id_syntax(&new.vpc) {
+            tx.vpc(&new.vpc).await?
+        } else {
+            None
+        }
+        .ok_or_else(|| DomainError::VpcNotFound(new.vpc.clone()))?;
         if !vpc.cidr.contains(&cidr) {
             return Err(DomainError::CidrOutsideVpc.into());
         }
@@ -235,7 +253,9 @@ impl Service {
             name: new.name.clone(),
             created_at: self.now_ms(),
         };
-        tx.insert_subnet(&subnet).await.map_err(duplicate_as_exists(&id))?;
+        tx.insert_subnet(&subnet)
+            .await
+            .map_err(duplicate_as_exists(&id))?;
         tx.commit().await?;
         Ok(subnet)
     }
@@ -245,12 +265,21 @@ impl Service {
     }
 
     async fn require_subnet(&self, tx: &mut dyn Tx, id: &str) -> ServiceResult<Subnet> {
-        let found = if validate::id_syntax(id) { tx.subnet(id).await? } else { None };
+        let found = if validate::id_syntax(id) {
+            tx.subnet(id).await?
+        } else {
+            None
+        };
         found.ok_or_else(|| DomainError::SubnetNotFound(id.to_string()).into())
     }
 
     /// Picks the requested address (checked) or a free one.
-    async fn take_address(&self, tx: &mut dyn Tx, subnet: &Subnet, requested: Option<&str>) -> ServiceResult<Ipv4Addr> {
+    async fn take_address(
+        &self,
+        tx: &mut dyn Tx,
+        subnet: &Subnet,
+        requested: Option<&str>,
+    ) -> ServiceResult<Ipv4Addr> {
         let used = tx.used_ips(&subnet.id).await?;
         let in_use = |a: Ipv4Addr| used.contains(&a);
         Ok(match requested {
@@ -267,16 +296,22 @@ impl Service {
     pub async fn create_instance(&self, new: &NewInstance) -> ServiceResult<Instance> {
         let id = new.id.clone().unwrap_or_else(|| ids::prefixed("i"));
         check_id(&id, "id")?;
-        let eni_id = new.primary_eni.clone().unwrap_or_else(|| ids::prefixed("eni"));
+        let eni_id = new
+            .primary_eni
+            .clone()
+            .unwrap_or_else(|| ids::prefixed("eni"));
         check_id(&eni_id, "primary_eni")?;
         let status = match &new.status {
             None => InstanceStatus::Running,
-            Some(s) => InstanceStatus::parse(s).ok_or_else(|| DomainError::invalid("status", format!("unknown status {s:?}")))?,
+            Some(s) => InstanceStatus::parse(s)
+                .ok_or_else(|| DomainError::invalid("status", format!("unknown status {s:?}")))?,
         };
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
             let subnet = self.require_subnet(&mut *tx, &new.subnet).await?;
-            let address = self.take_address(&mut *tx, &subnet, new.ip.as_deref()).await?;
+            let address = self
+                .take_address(&mut *tx, &subnet, new.ip.as_deref())
+                .await?;
             let now = self.now_ms();
             let instance = Instance {
                 id: id.clone(),
@@ -288,7 +323,9 @@ impl Service {
                 name: new.name.clone(),
                 created_at: now,
             };
-            tx.insert_instance(&instance).await.map_err(duplicate_as_exists(&id))?;
+            tx.insert_instance(&instance)
+                .await
+                .map_err(duplicate_as_exists(&id))?;
             let eni = Eni {
                 id: eni_id.clone(),
                 account: subnet.account.clone(),
@@ -300,7 +337,9 @@ impl Service {
                 service_managed: false,
                 created_at: now,
             };
-            tx.insert_eni(&eni).await.map_err(duplicate_as_exists(&eni_id))?;
+            tx.insert_eni(&eni)
+                .await
+                .map_err(duplicate_as_exists(&eni_id))?;
             tx.commit().await?;
             Ok(instance.clone())
         })
@@ -312,16 +351,28 @@ impl Service {
     }
 
     pub async fn instance(&self, id: &str) -> ServiceResult<Instance> {
-        let found = if validate::id_syntax(id) { self.store.read().await?.instance(id).await? } else { None };
+        let found = if validate::id_syntax(id) {
+            self.store.read().await?.instance(id).await?
+        } else {
+            None
+        };
         found.ok_or_else(|| DomainError::InstanceNotFound(id.to_string()).into())
     }
 
     /// Sets an instance's status (start = Running, stop = Stopped, or any other status).
-    pub async fn set_instance_status(&self, id: &str, status: InstanceStatus) -> ServiceResult<Instance> {
+    pub async fn set_instance_status(
+        &self,
+        id: &str,
+        status: InstanceStatus,
+    ) -> ServiceResult<Instance> {
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
-            let mut instance = if validate::id_syntax(id) { tx.instance(id).await? } else { None }
-                .ok_or_else(|| DomainError::InstanceNotFound(id.to_string()))?;
+            let mut instance = if validate::id_syntax(id) {
+                tx.instance(id).await?
+            } else {
+                None
+            }
+            .ok_or_else(|| DomainError::InstanceNotFound(id.to_string()))?;
             instance.status = status;
             tx.update_instance(&instance).await?;
             tx.commit().await?;
@@ -337,26 +388,39 @@ impl Service {
             let mut tx = self.store.write().await?;
             let subnet = self.require_subnet(&mut *tx, &new.subnet).await?;
             if let Some(i) = &new.instance {
-                let instance = if validate::id_syntax(i) { tx.instance(i).await? } else { None }
-                    .ok_or_else(|| DomainError::InstanceNotFound(i.clone()))?;
+                let instance = if validate::id_syntax(i) {
+                    tx.instance(i).await?
+                } else {
+                    None
+                }
+                .ok_or_else(|| DomainError::InstanceNotFound(i.clone()))?;
                 let instance_subnet = self.require_subnet(&mut *tx, &instance.subnet).await?;
                 if instance_subnet.vpc != subnet.vpc {
-                    return Err(DomainError::invalid("instance", "the instance is in another VPC").into());
+                    return Err(
+                        DomainError::invalid("instance", "the instance is in another VPC").into(),
+                    );
                 }
             }
-            let address = self.take_address(&mut *tx, &subnet, new.ip.as_deref()).await?;
+            let address = self
+                .take_address(&mut *tx, &subnet, new.ip.as_deref())
+                .await?;
             let eni = Eni {
                 id: id.clone(),
                 account: subnet.account.clone(),
                 region: subnet.region.clone(),
                 subnet: subnet.id.clone(),
                 ip: address,
-                mac: new.mac.clone().unwrap_or_else(|| ip::mac_for(address, ids::alloc_start())),
+                mac: new
+                    .mac
+                    .clone()
+                    .unwrap_or_else(|| ip::mac_for(address, ids::alloc_start())),
                 instance: new.instance.clone(),
                 service_managed: new.service_managed,
                 created_at: self.now_ms(),
             };
-            tx.insert_eni(&eni).await.map_err(duplicate_as_exists(&id))?;
+            tx.insert_eni(&eni)
+                .await
+                .map_err(duplicate_as_exists(&id))?;
             tx.commit().await?;
             Ok(eni.clone())
         })
@@ -368,12 +432,20 @@ impl Service {
     }
 
     pub async fn eni(&self, id: &str) -> ServiceResult<Eni> {
-        let found = if validate::id_syntax(id) { self.store.read().await?.eni(id).await? } else { None };
+        let found = if validate::id_syntax(id) {
+            self.store.read().await?.eni(id).await?
+        } else {
+            None
+        };
         found.ok_or_else(|| DomainError::EniNotFound(id.to_string()).into())
     }
 
     async fn require_eni(&self, tx: &mut dyn Tx, id: &str) -> ServiceResult<Eni> {
-        let found = if validate::id_syntax(id) { tx.eni(id).await? } else { None };
+        let found = if validate::id_syntax(id) {
+            tx.eni(id).await?
+        } else {
+            None
+        };
         found.ok_or_else(|| DomainError::EniNotFound(id.to_string()).into())
     }
 
@@ -381,8 +453,12 @@ impl Service {
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
             let eni = self.require_eni(&mut *tx, eni_id).await?;
-            let instance = if validate::id_syntax(instance_id) { tx.instance(instance_id).await? } else { None }
-                .ok_or_else(|| DomainError::InstanceNotFound(instance_id.to_string()))?;
+            let instance = if validate::id_syntax(instance_id) {
+                tx.instance(instance_id).await?
+            } else {
+                None
+            }
+            .ok_or_else(|| DomainError::InstanceNotFound(instance_id.to_string()))?;
             let eni_vpc = self.require_subnet(&mut *tx, &eni.subnet).await?.vpc;
             let instance_vpc = self.require_subnet(&mut *tx, &instance.subnet).await?.vpc;
             let next = ops::attach_eni(&eni, &instance, &eni_vpc, &instance_vpc)?;
@@ -402,7 +478,11 @@ impl Service {
                 None => None,
             };
             let carried = tx.havips_of_member(&eni.id).await?.len();
-            let next = ops::detach_eni(&eni, instance.as_ref(), u32::try_from(carried).unwrap_or(u32::MAX))?;
+            let next = ops::detach_eni(
+                &eni,
+                instance.as_ref(),
+                u32::try_from(carried).unwrap_or(u32::MAX),
+            )?;
             tx.update_eni(&next).await?;
             tx.commit().await?;
             Ok(next)

@@ -2,7 +2,9 @@
 //! created, in one transaction; resources that exist are left as they are, so loading the
 //! same seed twice changes nothing.
 
-use havip_core::{ip, validate, Eni, HaVip, HaVipStatus, Instance, InstanceStatus, LimitProfiles, Subnet, Vpc};
+use havip_core::{
+    ip, validate, Eni, HaVip, HaVipStatus, Instance, InstanceStatus, LimitProfiles, Subnet, Vpc,
+};
 use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
@@ -58,7 +60,11 @@ fn count(report: &mut SeedReport, existed: bool) -> bool {
     !existed
 }
 
-async fn address(tx: &mut dyn Tx, subnet: &Subnet, wanted: Option<std::net::Ipv4Addr>) -> ServiceResult<std::net::Ipv4Addr> {
+async fn address(
+    tx: &mut dyn Tx,
+    subnet: &Subnet,
+    wanted: Option<std::net::Ipv4Addr>,
+) -> ServiceResult<std::net::Ipv4Addr> {
     let used = tx.used_ips(&subnet.id).await?;
     Ok(match wanted {
         Some(a) => {
@@ -75,7 +81,12 @@ async fn subnet_of(tx: &mut dyn Tx, id: &str) -> ServiceResult<Subnet> {
         .ok_or_else(|| DomainError::SubnetNotFound(id.to_string()).into())
 }
 
-async fn load_all(tx: &mut dyn Tx, seed: &Seed, now: i64, report: &mut SeedReport) -> ServiceResult<()> {
+async fn load_all(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for a in &seed.accounts {
         if count(report, tx.account(&a.id).await?.is_some()) {
             tx.insert_account(&Account {
@@ -152,7 +163,10 @@ async fn load_all(tx: &mut dyn Tx, seed: &Seed, now: i64, report: &mut SeedRepor
                 region: subnet.region.clone(),
                 subnet: subnet.id.clone(),
                 ip: a,
-                mac: e.mac.clone().unwrap_or_else(|| ip::mac_for(a, ids::alloc_start())),
+                mac: e
+                    .mac
+                    .clone()
+                    .unwrap_or_else(|| ip::mac_for(a, ids::alloc_start())),
                 instance: e.instance.clone(),
                 service_managed: e.service_managed,
                 created_at: now,

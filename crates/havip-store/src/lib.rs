@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use havip_core::{Eni, HaVip, Instance, Subnet, Vpc};
 use serde::{Deserialize, Serialize};
 
-pub mod sqlite;
 mod sql;
+pub mod sqlite;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

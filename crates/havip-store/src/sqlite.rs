@@ -36,7 +36,9 @@ fn map_err(e: sqlx::Error) -> StoreError {
             StoreError::Duplicate(db.message().to_string())
         }
         sqlx::Error::Database(db)
-            if db.code().is_some_and(|c| c == "5" || c == "6" || c == "517") =>
+            if db
+                .code()
+                .is_some_and(|c| c == "5" || c == "6" || c == "517") =>
         {
             StoreError::Conflict
         }
@@ -263,8 +265,10 @@ fn havip_filter<'a>(qb: &mut QueryBuilder<'a, Sqlite>, q: &'a HaVipQuery) {
     push_in(qb, "ip", &q.ips);
     push_in(qb, "name", &q.names);
     for (key, values) in &q.tags {
-        qb.push(" AND EXISTS (SELECT 1 FROM havip_tags t WHERE t.havip_id = havips.id AND t.key = ")
-            .push_bind(key.as_str());
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM havip_tags t WHERE t.havip_id = havips.id AND t.key = ",
+        )
+        .push_bind(key.as_str());
         push_in(qb, "t.value", values);
         qb.push(")");
     }
@@ -294,11 +298,7 @@ impl SqliteTx {
         mut qb: QueryBuilder<'_, Sqlite>,
         decode: fn(&SqliteRow) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        let rows = qb
-            .build()
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(map_err)?;
+        let rows = qb.build().fetch_all(&mut *self.tx).await.map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
 
@@ -322,11 +322,15 @@ impl SqliteTx {
     async fn write_havip_indexes(&mut self, old: Option<&HaVip>, new: &HaVip) -> StoreResult<()> {
         let members_changed = old.is_none_or(|o| {
             o.members.len() != new.members.len()
-                || o.members.iter().zip(&new.members).any(|(a, b)| a.id != b.id)
+                || o.members
+                    .iter()
+                    .zip(&new.members)
+                    .any(|(a, b)| a.id != b.id)
         });
         if members_changed {
             if old.is_some() {
-                let q = sqlx::query("DELETE FROM havip_members WHERE havip_id = $1").bind(new.id.as_str());
+                let q = sqlx::query("DELETE FROM havip_members WHERE havip_id = $1")
+                    .bind(new.id.as_str());
                 self.exec(q).await?;
             }
             for m in &new.members {
@@ -341,14 +345,17 @@ impl SqliteTx {
         }
         if old.is_none_or(|o| o.tags != new.tags) {
             if old.is_some() {
-                let q = sqlx::query("DELETE FROM havip_tags WHERE havip_id = $1").bind(new.id.as_str());
+                let q =
+                    sqlx::query("DELETE FROM havip_tags WHERE havip_id = $1").bind(new.id.as_str());
                 self.exec(q).await?;
             }
             for (k, v) in &new.tags {
-                let q = sqlx::query("INSERT INTO havip_tags (havip_id, key, value) VALUES ($1, $2, $3)")
-                    .bind(new.id.as_str())
-                    .bind(k.as_str())
-                    .bind(v.as_str());
+                let q = sqlx::query(
+                    "INSERT INTO havip_tags (havip_id, key, value) VALUES ($1, $2, $3)",
+                )
+                .bind(new.id.as_str())
+                .bind(k.as_str())
+                .bind(v.as_str());
                 self.exec(q).await?;
             }
         }
@@ -394,8 +401,12 @@ impl Tx for SqliteTx {
     }
 
     async fn access_key(&mut self, id: &str) -> StoreResult<Option<AccessKey>> {
-        self.one("SELECT * FROM access_keys WHERE id = $1", id, access_key_row)
-            .await
+        self.one(
+            "SELECT * FROM access_keys WHERE id = $1",
+            id,
+            access_key_row,
+        )
+        .await
     }
 
     async fn access_keys(&mut self, account: Option<&str>) -> StoreResult<Vec<AccessKey>> {
@@ -425,8 +436,12 @@ impl Tx for SqliteTx {
     }
 
     async fn huawei_project(&mut self, id: &str) -> StoreResult<Option<HuaweiProject>> {
-        self.one("SELECT * FROM huawei_projects WHERE id = $1", id, project_row)
-            .await
+        self.one(
+            "SELECT * FROM huawei_projects WHERE id = $1",
+            id,
+            project_row,
+        )
+        .await
     }
 
     async fn huawei_projects(&mut self, account: Option<&str>) -> StoreResult<Vec<HuaweiProject>> {
@@ -439,10 +454,11 @@ impl Tx for SqliteTx {
     }
 
     async fn insert_huawei_project(&mut self, p: &HuaweiProject) -> StoreResult<()> {
-        let q = sqlx::query("INSERT INTO huawei_projects (id, account_id, region) VALUES ($1, $2, $3)")
-            .bind(p.id.as_str())
-            .bind(p.account.as_str())
-            .bind(p.region.as_str());
+        let q =
+            sqlx::query("INSERT INTO huawei_projects (id, account_id, region) VALUES ($1, $2, $3)")
+                .bind(p.id.as_str())
+                .bind(p.account.as_str())
+                .bind(p.region.as_str());
         self.exec(q).await.map(|_| ())
     }
 
@@ -459,12 +475,14 @@ impl Tx for SqliteTx {
     }
 
     async fn insert_region(&mut self, region: &str) -> StoreResult<()> {
-        let q = sqlx::query("INSERT INTO regions (id) VALUES ($1) ON CONFLICT (id) DO NOTHING").bind(region);
+        let q = sqlx::query("INSERT INTO regions (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+            .bind(region);
         self.exec(q).await.map(|_| ())
     }
 
     async fn vpc(&mut self, id: &str) -> StoreResult<Option<Vpc>> {
-        self.one("SELECT * FROM vpcs WHERE id = $1", id, vpc_row).await
+        self.one("SELECT * FROM vpcs WHERE id = $1", id, vpc_row)
+            .await
     }
 
     async fn vpcs(&mut self, scope: &Scope) -> StoreResult<Vec<Vpc>> {
@@ -544,16 +562,19 @@ impl Tx for SqliteTx {
     }
 
     async fn update_instance(&mut self, i: &Instance) -> StoreResult<()> {
-        let q = sqlx::query("UPDATE instances SET status = $1, name = $2, primary_eni_id = $3 WHERE id = $4")
-            .bind(i.status.as_str())
-            .bind(i.name.as_str())
-            .bind(i.primary_eni.as_str())
-            .bind(i.id.as_str());
+        let q = sqlx::query(
+            "UPDATE instances SET status = $1, name = $2, primary_eni_id = $3 WHERE id = $4",
+        )
+        .bind(i.status.as_str())
+        .bind(i.name.as_str())
+        .bind(i.primary_eni.as_str())
+        .bind(i.id.as_str());
         self.exec(q).await.map(|_| ())
     }
 
     async fn eni(&mut self, id: &str) -> StoreResult<Option<Eni>> {
-        self.one("SELECT * FROM enis WHERE id = $1", id, eni_row).await
+        self.one("SELECT * FROM enis WHERE id = $1", id, eni_row)
+            .await
     }
 
     async fn enis(&mut self, scope: &Scope) -> StoreResult<Vec<Eni>> {
@@ -565,7 +586,8 @@ impl Tx for SqliteTx {
 
     async fn enis_of_instance(&mut self, instance: &str) -> StoreResult<Vec<Eni>> {
         let mut qb = QueryBuilder::new("SELECT * FROM enis WHERE instance_id = ");
-        qb.push_bind(instance.to_string()).push(" ORDER BY created_at, id");
+        qb.push_bind(instance.to_string())
+            .push(" ORDER BY created_at, id");
         self.many(qb, eni_row).await
     }
 
@@ -616,7 +638,8 @@ impl Tx for SqliteTx {
     async fn used_ips(&mut self, subnet: &str) -> StoreResult<Vec<Ipv4Addr>> {
         let mut qb = QueryBuilder::new("SELECT ip FROM subnet_ips WHERE subnet_id = ");
         qb.push_bind(subnet.to_string());
-        self.many(qb, |r| ip(r.try_get("ip").map_err(map_err)?)).await
+        self.many(qb, |r| ip(r.try_get("ip").map_err(map_err)?))
+            .await
     }
 
     async fn havip(&mut self, id: &str) -> StoreResult<Option<HaVip>> {
@@ -659,7 +682,9 @@ impl Tx for SqliteTx {
             }
         }
         let items = self
-            .many(qb, |r| Ok((r.try_get("seq").map_err(map_err)?, havip_row(r)?)))
+            .many(qb, |r| {
+                Ok((r.try_get("seq").map_err(map_err)?, havip_row(r)?))
+            })
             .await?;
         Ok(HaVipPage {
             items,
@@ -668,15 +693,18 @@ impl Tx for SqliteTx {
     }
 
     async fn havips_of_instance(&mut self, instance: &str) -> StoreResult<Vec<String>> {
-        let mut qb = QueryBuilder::new("SELECT DISTINCT havip_id FROM havip_members WHERE instance_id = ");
+        let mut qb =
+            QueryBuilder::new("SELECT DISTINCT havip_id FROM havip_members WHERE instance_id = ");
         qb.push_bind(instance.to_string());
-        self.many(qb, |r| r.try_get("havip_id").map_err(map_err)).await
+        self.many(qb, |r| r.try_get("havip_id").map_err(map_err))
+            .await
     }
 
     async fn havips_of_member(&mut self, member: &str) -> StoreResult<Vec<String>> {
         let mut qb = QueryBuilder::new("SELECT havip_id FROM havip_members WHERE member_id = ");
         qb.push_bind(member.to_string());
-        self.many(qb, |r| r.try_get("havip_id").map_err(map_err)).await
+        self.many(qb, |r| r.try_get("havip_id").map_err(map_err))
+            .await
     }
 
     async fn insert_havip(&mut self, h: &HaVip) -> StoreResult<()> {

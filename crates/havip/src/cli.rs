@@ -7,7 +7,11 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "havip", version, about = "A self-hostable control plane for high-availability virtual IPs")]
+#[command(
+    name = "havip",
+    version,
+    about = "A self-hostable control plane for high-availability virtual IPs"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -47,14 +51,16 @@ pub struct ServeArgs {
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{s:?} is not a duration like 0s, 500ms or 2s: {e}"))
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{s:?} is not a duration like 0s, 500ms or 2s: {e}"))
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => crate::serve::serve(args).await,
         Command::CheckSeed { file } => {
-            let seed = havip_seed::load_seed(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let seed = havip_seed::load_seed(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!(
                 "{}: {} accounts, {} VPCs, {} subnets, {} instances, {} ENIs, {} HaVips",
                 file.display(),

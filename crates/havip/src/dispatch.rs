@@ -74,7 +74,11 @@ pub fn classify(path: &str, query: &str, headers: &HeaderMap) -> Face {
 }
 
 pub async fn dispatch(State(state): State<SharedState>, req: Request) -> Response {
-    let face = classify(req.uri().path(), req.uri().query().unwrap_or(""), req.headers());
+    let face = classify(
+        req.uri().path(),
+        req.uri().query().unwrap_or(""),
+        req.headers(),
+    );
     match face {
         Face::Native => havip_native::handle(state, req).await,
         Face::Aliyun => havip_aliyun::handle(state, req).await,
@@ -86,7 +90,11 @@ pub async fn dispatch(State(state): State<SharedState>, req: Request) -> Respons
 pub async fn healthz(State(state): State<SharedState>) -> Response {
     match state.service.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("store unavailable: {e}\n")).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store unavailable: {e}\n"),
+        )
+            .into_response(),
     }
 }
 
@@ -106,16 +114,32 @@ mod tests {
     fn classifies_each_face() {
         assert_eq!(classify("/v1/havips", "", &h(&[])), Face::Native);
         assert_eq!(classify("/v1/openapi.json", "", &h(&[])), Face::Native);
-        assert_eq!(classify("/v1/0a1b/cloudservers/nics/x", "", &h(&[])), Face::Huawei);
+        assert_eq!(
+            classify("/v1/0a1b/cloudservers/nics/x", "", &h(&[])),
+            Face::Huawei
+        );
         assert_eq!(classify("/v1/0a1b/ports", "", &h(&[])), Face::Huawei);
         assert_eq!(classify("/v2.0/ports", "", &h(&[])), Face::Huawei);
-        assert_eq!(classify("/", "", &h(&[("x-acs-action", "AssociateHaVip")])), Face::Aliyun);
-        assert_eq!(classify("/", "Action=X&SignatureMethod=HMAC-SHA1", &h(&[])), Face::Aliyun);
         assert_eq!(
-            classify("/", "", &h(&[("authorization", "HMAC-SHA256 Credential=a/b")])),
+            classify("/", "", &h(&[("x-acs-action", "AssociateHaVip")])),
+            Face::Aliyun
+        );
+        assert_eq!(
+            classify("/", "Action=X&SignatureMethod=HMAC-SHA1", &h(&[])),
+            Face::Aliyun
+        );
+        assert_eq!(
+            classify(
+                "/",
+                "",
+                &h(&[("authorization", "HMAC-SHA256 Credential=a/b")])
+            ),
             Face::Volcengine
         );
-        assert_eq!(classify("/", "Action=X&Version=2020-04-01", &h(&[])), Face::Volcengine);
+        assert_eq!(
+            classify("/", "Action=X&Version=2020-04-01", &h(&[])),
+            Face::Volcengine
+        );
         assert_eq!(classify("/", "", &h(&[])), Face::Aliyun);
     }
 }

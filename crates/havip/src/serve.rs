@@ -49,9 +49,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let limits = seed
-        .as_ref()
-        .map_or_else(LimitProfiles::default, |s| limits_from_seed(s, LimitProfiles::default()));
+    let limits = seed.as_ref().map_or_else(LimitProfiles::default, |s| {
+        limits_from_seed(s, LimitProfiles::default())
+    });
     let store = open_store(&args).await?;
     let config = ServiceConfig {
         limits,
@@ -61,10 +61,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let service = Arc::new(Service::new(store.clone(), config, Arc::new(SystemClock)));
     if let Some(seed) = &seed {
         let report = service.load_seed(seed).await.context("loading the seed")?;
-        tracing::info!(created = report.created, existing = report.existing, "seed loaded");
+        tracing::info!(
+            created = report.created,
+            existing = report.existing,
+            "seed loaded"
+        );
     }
     let insecure_account = if args.insecure_no_auth {
-        let first = seed.as_ref().and_then(|s| s.accounts.first()).map(|a| a.id.clone());
+        let first = seed
+            .as_ref()
+            .and_then(|s| s.accounts.first())
+            .map(|a| a.id.clone());
         let first = match first {
             Some(a) => Some(a),
             None => service.accounts().await?.first().map(|a| a.id.clone()),

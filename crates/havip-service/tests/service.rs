@@ -1,0 +1,428 @@
+//! The service over the real embedded store: seed loading, the rules through transactions,
+//! concurrency (limits hold under racing requests), idempotency, and changes in flight that
+//! survive a restart.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use havip_core::ops::CreateHaVip;
+use havip_core::{Cloud, DomainError, HaVipStatus, MemberKind, Target};
+use havip_service::{Caller, ManualClock, NewInstance, Service, ServiceConfig, ServiceError};
+use havip_store::sqlite::SqliteStore;
+use havip_store::HaVipQuery;
+
+const ACCOUNT: &str = "1000000000000001";
+const SUBNET: &str = "vsw-uf6demo0001";
+
+fn seed() -> havip_seed::Seed {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed.toml");
+    havip_seed::load_seed(&path).expect("example seed")
+}
+
+async fn service_in(dir: &Path, delay: Duration, clock: Arc<ManualClock>) -> Service {
+    let store = SqliteStore::open(dir).await.expect("store");
+    let config = ServiceConfig {
+        transition_delay: delay,
+        ..ServiceConfig::default()
+    };
+    Service::new(Arc::new(store), config, clock)
+}
+
+async fn seeded(dir: &Path, delay: Duration) -> (Service, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = service_in(dir, delay, clock.clone()).await;
+    s.load_seed(&seed()).await.expect("seed");
+    (s, clock)
+}
+
+fn aliyun() -> Caller {
+    Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-shanghai")
+}
+
+fn volc_shanghai() -> Caller {
+    Caller::tenant(Cloud::Volcengine, ACCOUNT, "cn-shanghai")
+}
+
+fn ecs(id: &str) -> Target {
+    Target {
+        kind: MemberKind::EcsInstance,
+        id: id.into(),
+    }
+}
+
+fn domain(e: ServiceError) -> DomainError {
+    match e {
+        ServiceError::Domain(d) => d,
+        other => panic!("expected a domain error, got {other:?}"),
+    }
+}
+
+async fn new_havip(s: &Service, caller: &Caller) -> String {
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    s.create_havip(caller, &req, None).await.expect("create").id
+}
+
+#[tokio::test]
+async fn seed_loads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+    let again = s.load_seed(&seed()).await.unwrap();
+    assert_eq!(again.created, 0, "a second load creates nothing");
+    assert!(again.existing > 0);
+    let h = s.get_havip(&aliyun(), "havip-uf6demo0001").await.unwrap();
+    assert_eq!(h.status, HaVipStatus::Available);
+    assert_eq!(h.ip.to_string(), "192.168.1.100");
+}
+
+#[tokio::test]
+async fn rules_hold_through_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+    let c = aliyun();
+    let id = new_havip(&s, &c).await;
+    s.associate(&c, &id, &ecs("i-uf6demo0001"), None)
+        .await
+        .unwrap();
+    s.associate(&c, &id, &ecs("i-uf6demo0002"), None)
+        .await
+        .unwrap();
+    let e = s
+        .associate(&c, &id, &ecs("i-uf6demo0003"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(domain(e), DomainError::InstancesPerHaVipLimit { limit: 2 });
+    // Relations are checked before limits.
+    let e = s
+        .associate(&c, &id, &ecs("i-uf6demo0005"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(domain(e), DomainError::DifferentSubnet);
+    let h = s.get_havip(&c, &id).await.unwrap();
+    assert_eq!(h.status, HaVipStatus::InUse);
+    assert_eq!(h.master.as_deref(), Some("i-uf6demo0001"));
+    let e = s
+        .disassociate(&c, &id, &ecs("i-uf6demo0001"), false, None)
+        .await
+        .unwrap_err();
+    assert_eq!(domain(e), DomainError::UnassociateMaster);
+    let h = s
+        .disassociate(&c, &id, &ecs("i-uf6demo0001"), true, None)
+        .await
+        .unwrap();
+    assert_eq!(h.master.as_deref(), Some("i-uf6demo0002"));
+}
+
+#[tokio::test]
+async fn other_accounts_and_regions_do_not_see_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+    let id = new_havip(&s, &aliyun()).await;
+    let stranger = Caller::tenant(Cloud::Aliyun, "2000000000000002", "cn-shanghai");
+    assert!(matches!(
+        domain(s.get_havip(&stranger, &id).await.unwrap_err()),
+        DomainError::HaVipNotFound(_)
+    ));
+    let elsewhere = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-beijing");
+    assert!(matches!(
+        domain(
+            s.associate(&elsewhere, &id, &ecs("i-uf6demo0001"), None)
+                .await
+                .unwrap_err()
+        ),
+        DomainError::HaVipNotFound(_)
+    ));
+    let nowhere = Caller::tenant(Cloud::Aliyun, ACCOUNT, "mars-1");
+    assert!(matches!(
+        domain(
+            s.describe_havips(&nowhere, &HaVipQuery::default())
+                .await
+                .unwrap_err()
+        ),
+        DomainError::RegionNotFound(_)
+    ));
+}
+
+#[tokio::test]
+async fn racing_associations_never_exceed_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+    let s = Arc::new(s);
+    let c = volc_shanghai();
+    let mut instances = Vec::new();
+    for n in 0..32 {
+        let i = s
+            .create_instance(&NewInstance {
+                id: Some(format!("i-race{n:02}")),
+                subnet: SUBNET.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        instances.push(i.id);
+    }
+    let id = new_havip(&s, &c).await;
+    let mut tasks = Vec::new();
+    for i in instances {
+        let (s, c, id) = (s.clone(), c.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            s.associate(&c, &id, &ecs(&i), None).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(e) => assert_eq!(domain(e), DomainError::InstancesPerHaVipLimit { limit: 10 }),
+        }
+    }
+    assert_eq!(ok, 10);
+    assert_eq!(s.get_havip(&c, &id).await.unwrap().members.len(), 10);
+}
+
+#[tokio::test]
+async fn racing_havips_per_instance_never_exceed_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+    let s = Arc::new(s);
+    let c = volc_shanghai();
+    let mut havips = Vec::new();
+    for _ in 0..12 {
+        havips.push(new_havip(&s, &c).await);
+    }
+    let tasks: Vec<_> = havips
+        .into_iter()
+        .map(|h| {
+            let (s, c) = (s.clone(), c.clone());
+            tokio::spawn(async move { s.associate(&c, &h, &ecs("i-uf6demo0001"), None).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap().is_ok() {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 5, "Volcengine allows 5 HaVips per instance");
+}
+
+#[tokio::test]
+async fn client_tokens_replay_mismatch_and_processing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, clock) = seeded(dir.path(), Duration::from_secs(2)).await;
+    let c = aliyun();
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        name: Some("a".into()),
+        ..Default::default()
+    };
+    let first = s.create_havip(&c, &req, Some("tok-1")).await.unwrap();
+    let again = s.create_havip(&c, &req, Some("tok-1")).await.unwrap();
+    assert_eq!(
+        first, again,
+        "a retry gets the first answer and creates nothing"
+    );
+    let page = s.describe_havips(&c, &HaVipQuery::default()).await.unwrap();
+    assert_eq!(page.total, 2, "the seeded HaVip and one created");
+    let other = CreateHaVip {
+        name: Some("b".into()),
+        ..req.clone()
+    };
+    assert_eq!(
+        domain(s.create_havip(&c, &other, Some("tok-1")).await.unwrap_err()),
+        DomainError::IdempotentParameterMismatch
+    );
+    clock.advance(3000);
+    s.complete_due_changes(100).await.unwrap();
+
+    // Volcengine: a retry while the change it started is in flight is IdempotentProcessing.
+    let v = volc_shanghai();
+    let target = ecs("i-uf6demo0001");
+    s.associate(&v, &first.id, &target, Some("tok-a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        domain(
+            s.associate(&v, &first.id, &target, Some("tok-a"))
+                .await
+                .unwrap_err()
+        ),
+        DomainError::IdempotentProcessing
+    );
+    // Alibaba documents no such code: the retry gets the first answer.
+    clock.advance(3000);
+    s.complete_due_changes(100).await.unwrap();
+    let target2 = ecs("i-uf6demo0002");
+    s.associate(&c, &first.id, &target2, Some("tok-b"))
+        .await
+        .unwrap();
+    let h = s
+        .associate(&c, &first.id, &target2, Some("tok-b"))
+        .await
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Associating);
+    clock.advance(3000);
+    s.complete_due_changes(100).await.unwrap();
+    // After completion the Volcengine retry is a replay again.
+    assert!(s
+        .associate(&v, &first.id, &target, Some("tok-a"))
+        .await
+        .is_ok());
+    assert_eq!(s.get_havip(&c, &first.id).await.unwrap().members.len(), 2);
+}
+
+#[tokio::test]
+async fn tokens_are_scoped_per_action_and_survive_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first_id;
+    {
+        let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+        let req = CreateHaVip {
+            subnet: SUBNET.into(),
+            ..Default::default()
+        };
+        first_id = s
+            .create_havip(&aliyun(), &req, Some("tok"))
+            .await
+            .unwrap()
+            .id;
+        // The same token on another action is a different scope.
+        s.associate(&aliyun(), &first_id, &ecs("i-uf6demo0001"), Some("tok"))
+            .await
+            .unwrap();
+    }
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = service_in(dir.path(), Duration::ZERO, clock).await;
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.create_havip(&aliyun(), &req, Some("tok"))
+            .await
+            .unwrap()
+            .id,
+        first_id
+    );
+}
+
+#[tokio::test]
+async fn changes_in_flight_complete_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let id;
+    {
+        let (s, _) = seeded(dir.path(), Duration::from_secs(1)).await;
+        let c = aliyun();
+        id = new_havip(&s, &c).await;
+        assert_eq!(
+            s.get_havip(&c, &id).await.unwrap().status,
+            HaVipStatus::Creating
+        );
+    }
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = service_in(dir.path(), Duration::from_secs(1), clock.clone()).await;
+    let c = aliyun();
+    assert_eq!(
+        s.get_havip(&c, &id).await.unwrap().status,
+        HaVipStatus::Creating
+    );
+    assert_eq!(s.complete_due_changes(10).await.unwrap(), 0, "not due yet");
+    clock.advance(1000);
+    assert_eq!(s.complete_due_changes(10).await.unwrap(), 1);
+    assert_eq!(
+        s.get_havip(&c, &id).await.unwrap().status,
+        HaVipStatus::Available
+    );
+    s.associate(&c, &id, &ecs("i-uf6demo0001"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_havip(&c, &id).await.unwrap().status,
+        HaVipStatus::Associating
+    );
+    clock.advance(1000);
+    s.complete_due_changes(10).await.unwrap();
+    assert_eq!(
+        s.get_havip(&c, &id).await.unwrap().status,
+        HaVipStatus::InUse
+    );
+    s.disassociate(&c, &id, &ecs("i-uf6demo0001"), true, None)
+        .await
+        .unwrap();
+    clock.advance(1000);
+    s.complete_due_changes(10).await.unwrap();
+    s.delete_havip(&c, &id, None).await.unwrap();
+    assert_eq!(
+        s.get_havip(&c, &id).await.unwrap().status,
+        HaVipStatus::Deleting
+    );
+    clock.advance(1000);
+    s.complete_due_changes(10).await.unwrap();
+    assert!(matches!(
+        domain(s.get_havip(&c, &id).await.unwrap_err()),
+        DomainError::HaVipNotFound(_)
+    ));
+}
+
+#[tokio::test]
+async fn describe_filters_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+    let c = aliyun();
+    let mut ids = vec!["havip-uf6demo0001".to_string()];
+    for n in 0..5 {
+        let req = CreateHaVip {
+            subnet: SUBNET.into(),
+            tags: vec![(
+                "env".into(),
+                if n % 2 == 0 { "prod" } else { "test" }.into(),
+            )],
+            ..Default::default()
+        };
+        ids.push(s.create_havip(&c, &req, None).await.unwrap().id);
+    }
+    let page = s
+        .describe_havips(
+            &c,
+            &HaVipQuery {
+                page: havip_store::Paging::Offset {
+                    offset: 2,
+                    limit: 3,
+                },
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 6);
+    let got: Vec<_> = page.items.iter().map(|(_, h)| h.id.clone()).collect();
+    assert_eq!(got, ids[2..5]);
+    let prod = s
+        .describe_havips(
+            &c,
+            &HaVipQuery {
+                tags: vec![("env".into(), vec!["prod".into()])],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(prod.total, 3);
+    let after = s
+        .describe_havips(
+            &c,
+            &HaVipQuery {
+                page: havip_store::Paging::After {
+                    after: page.items[0].0,
+                    limit: 100,
+                },
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.items.len(), 3);
+}
