@@ -72,7 +72,7 @@ impl Service {
             let Some(old) = tx.havip(havip_id).await? else {
                 return Ok(false);
             };
-            if !old.pending.as_ref().is_some_and(|p| p.due_at <= now) {
+            if old.pending.as_ref().is_none_or(|p| p.due_at > now) {
                 return Ok(false);
             }
             match ops::complete(&old, now) {
