@@ -1,6 +1,7 @@
-//! The service over the real embedded store: seed loading, the rules through transactions,
-//! concurrency (limits hold under racing requests), idempotency, and changes in flight that
-//! survive a restart.
+//! The service over the real stores, SQLite and PostgreSQL (each test runs on both; the
+//! PostgreSQL runs need `HAVIP_TEST_DATABASE_URL` and are skipped with a printed reason
+//! without it): seed loading, the rules through transactions, concurrency (limits hold
+//! under racing requests), idempotency, and changes in flight that survive a restart.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,8 +10,10 @@ use std::time::Duration;
 use havip_core::ops::CreateHaVip;
 use havip_core::{Cloud, DomainError, HaVipStatus, MemberKind, Target};
 use havip_service::{Caller, ManualClock, NewInstance, Service, ServiceConfig, ServiceError};
-use havip_store::sqlite::SqliteStore;
 use havip_store::HaVipQuery;
+
+mod backend;
+use backend::Backend;
 
 const ACCOUNT: &str = "1000000000000001";
 const SUBNET: &str = "vsw-uf6demo0001";
@@ -20,16 +23,16 @@ fn seed() -> havip_seed::Seed {
     havip_seed::load_seed(&path).expect("example seed")
 }
 
-async fn service_in(dir: &Path, delay: Duration, clock: Arc<ManualClock>) -> Service {
-    let store = SqliteStore::open(dir).await.expect("store");
+async fn service_in(dir: &Backend, delay: Duration, clock: Arc<ManualClock>) -> Service {
+    let store = dir.open().await;
     let config = ServiceConfig {
         transition_delay: delay,
         ..ServiceConfig::default()
     };
-    Service::new(Arc::new(store), config, clock)
+    Service::new(store, config, clock)
 }
 
-async fn seeded(dir: &Path, delay: Duration) -> (Service, Arc<ManualClock>) {
+async fn seeded(dir: &Backend, delay: Duration) -> (Service, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(1_700_000_000_000));
     let s = service_in(dir, delay, clock.clone()).await;
     s.load_seed(&seed()).await.expect("seed");
@@ -66,10 +69,8 @@ async fn new_havip(s: &Service, caller: &Caller) -> String {
     s.create_havip(caller, &req, None).await.expect("create").id
 }
 
-#[tokio::test]
-async fn seed_loads_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+async fn seed_loads_once(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
     let again = s.load_seed(&seed()).await.unwrap();
     assert_eq!(again.created, 0, "a second load creates nothing");
     assert!(again.existing > 0);
@@ -78,10 +79,8 @@ async fn seed_loads_once() {
     assert_eq!(h.ip.to_string(), "192.168.1.100");
 }
 
-#[tokio::test]
-async fn rules_hold_through_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+async fn rules_hold_through_the_store(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
     let c = aliyun();
     let id = new_havip(&s, &c).await;
     s.associate(&c, &id, &ecs("i-uf6demo0001"), None)
@@ -116,10 +115,8 @@ async fn rules_hold_through_the_store() {
     assert_eq!(h.master.as_deref(), Some("i-uf6demo0002"));
 }
 
-#[tokio::test]
-async fn other_accounts_and_regions_do_not_see_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+async fn other_accounts_and_regions_do_not_see_it(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
     let id = new_havip(&s, &aliyun()).await;
     let stranger = Caller::tenant(Cloud::Aliyun, "2000000000000002", "cn-shanghai");
     assert!(matches!(
@@ -146,10 +143,8 @@ async fn other_accounts_and_regions_do_not_see_it() {
     ));
 }
 
-#[tokio::test]
-async fn racing_associations_never_exceed_the_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+async fn racing_associations_never_exceed_the_limit(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
     let s = Arc::new(s);
     let c = volc_shanghai();
     let mut instances = Vec::new();
@@ -183,10 +178,8 @@ async fn racing_associations_never_exceed_the_limit() {
     assert_eq!(s.get_havip(&c, &id).await.unwrap().members.len(), 10);
 }
 
-#[tokio::test]
-async fn racing_havips_per_instance_never_exceed_the_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+async fn racing_havips_per_instance_never_exceed_the_limit(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
     let s = Arc::new(s);
     let c = volc_shanghai();
     let mut havips = Vec::new();
@@ -209,10 +202,8 @@ async fn racing_havips_per_instance_never_exceed_the_limit() {
     assert_eq!(ok, 5, "Volcengine allows 5 HaVips per instance");
 }
 
-#[tokio::test]
-async fn client_tokens_replay_mismatch_and_processing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, clock) = seeded(dir.path(), Duration::from_secs(2)).await;
+async fn client_tokens_replay_mismatch_and_processing(dir: Backend) {
+    let (s, clock) = seeded(&dir, Duration::from_secs(2)).await;
     let c = aliyun();
     let req = CreateHaVip {
         subnet: SUBNET.into(),
@@ -274,12 +265,10 @@ async fn client_tokens_replay_mismatch_and_processing() {
     assert_eq!(s.get_havip(&c, &first.id).await.unwrap().members.len(), 2);
 }
 
-#[tokio::test]
-async fn tokens_are_scoped_per_action_and_survive_restart() {
-    let dir = tempfile::tempdir().unwrap();
+async fn tokens_are_scoped_per_action_and_survive_restart(dir: Backend) {
     let first_id;
     {
-        let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+        let (s, _) = seeded(&dir, Duration::ZERO).await;
         let req = CreateHaVip {
             subnet: SUBNET.into(),
             ..Default::default()
@@ -295,7 +284,7 @@ async fn tokens_are_scoped_per_action_and_survive_restart() {
             .unwrap();
     }
     let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-    let s = service_in(dir.path(), Duration::ZERO, clock).await;
+    let s = service_in(&dir, Duration::ZERO, clock).await;
     let req = CreateHaVip {
         subnet: SUBNET.into(),
         ..Default::default()
@@ -309,12 +298,10 @@ async fn tokens_are_scoped_per_action_and_survive_restart() {
     );
 }
 
-#[tokio::test]
-async fn changes_in_flight_complete_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
+async fn changes_in_flight_complete_after_a_restart(dir: Backend) {
     let id;
     {
-        let (s, _) = seeded(dir.path(), Duration::from_secs(1)).await;
+        let (s, _) = seeded(&dir, Duration::from_secs(1)).await;
         let c = aliyun();
         id = new_havip(&s, &c).await;
         assert_eq!(
@@ -323,7 +310,7 @@ async fn changes_in_flight_complete_after_a_restart() {
         );
     }
     let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-    let s = service_in(dir.path(), Duration::from_secs(1), clock.clone()).await;
+    let s = service_in(&dir, Duration::from_secs(1), clock.clone()).await;
     let c = aliyun();
     assert_eq!(
         s.get_havip(&c, &id).await.unwrap().status,
@@ -367,10 +354,8 @@ async fn changes_in_flight_complete_after_a_restart() {
     ));
 }
 
-#[tokio::test]
-async fn describe_filters_and_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, _) = seeded(dir.path(), Duration::ZERO).await;
+async fn describe_filters_and_pages(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
     let c = aliyun();
     let mut ids = vec!["havip-uf6demo0001".to_string()];
     for n in 0..5 {
@@ -426,3 +411,5 @@ async fn describe_filters_and_pages() {
         .unwrap();
     assert_eq!(after.items.len(), 3);
 }
+
+backend::on_every_store!(seed_loads_once, rules_hold_through_the_store, other_accounts_and_regions_do_not_see_it, racing_associations_never_exceed_the_limit, racing_havips_per_instance_never_exceed_the_limit, client_tokens_replay_mismatch_and_processing, tokens_are_scoped_per_action_and_survive_restart, changes_in_flight_complete_after_a_restart, describe_filters_and_pages);

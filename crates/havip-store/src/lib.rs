@@ -10,8 +10,13 @@ use async_trait::async_trait;
 use havip_core::{Eni, HaVip, Instance, Subnet, Vpc};
 use serde::{Deserialize, Serialize};
 
+mod ports;
 mod sql;
+mod sql_tx;
+pub mod postgres;
 pub mod sqlite;
+
+pub use ports::{AddressPair, PortAttrs, PortTx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -145,7 +150,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One transaction. Dropping it without [`Tx::commit`] rolls it back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: Send + PortTx {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     // --- accounts and credentials ---------------------------------------------------

@@ -1,0 +1,229 @@
+//! The PostgreSQL store, for several havip replicas sharing one database. Write
+//! transactions run at READ COMMITTED and lock what they decide on: the HaVip row and the
+//! instance row (`FOR UPDATE`), and the ClientToken (a transaction-scoped advisory lock),
+//! so every invariant holds across replicas; unique keys guard addresses and tokens.
+//! Migrations run under sqlx's advisory lock, so replicas starting together do not race.
+
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use havip_core::{Eni, HaVip, Instance, Subnet, Vpc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, QueryBuilder, Row, Transaction};
+
+use crate::ports::{PortAttrs, PortTx};
+use crate::sql::{self, cidr, instance_status, ip};
+use crate::{
+    AccessKey, Account, HaVipPage, HaVipQuery, HuaweiProject, IdempotencyRecord, Paging, Scope,
+    Store, StoreError, StoreResult, Tx,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How the store reaches PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgSettings {
+    /// How long a request waits for a connection before failing as unavailable.
+    pub timeout: Duration,
+    pub max_connections: u32,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        PgSettings {
+            timeout: Duration::from_secs(5),
+            max_connections: 16,
+        }
+    }
+}
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Duplicate(db.message().to_string())
+        }
+        sqlx::Error::Database(db)
+            if db.code().is_some_and(|c| c == "40001" || c == "40P01" || c == "55P03") =>
+        {
+            StoreError::Conflict
+        }
+        sqlx::Error::RowNotFound
+        | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` and applies the migrations (under an advisory lock).
+    pub async fn connect(url: &str, settings: &PgSettings) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("database url: {e}")))?;
+        let statement_timeout = format!("{}", settings.timeout.as_millis().max(1000) * 6);
+        let options = options.options([("statement_timeout", statement_timeout.as_str())]);
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.timeout)
+            .test_before_acquire(true)
+            .connect_lazy_with(options);
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        Ok(PgStore { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn write(&self) -> StoreResult<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(PgTx { tx, write: true }))
+    }
+
+    async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        let tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(map_err)?;
+        Ok(Box::new(PgTx { tx, write: false }))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn remember_nonce(
+        &self,
+        access_key: &str,
+        nonce: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO signature_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at \
+             WHERE signature_nonces.expires_at <= $4",
+        )
+        .bind(access_key)
+        .bind(nonce)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge_expired(&self, now: i64) -> StoreResult<u64> {
+        let a = sqlx::query("DELETE FROM signature_nonces WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let b = sqlx::query("DELETE FROM idempotency WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(a.rows_affected() + b.rows_affected())
+    }
+
+    async fn due_changes(&self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
+        // Rows another replica is completing right now are skipped, not waited for.
+        let rows = sqlx::query(
+            "SELECT id FROM havips WHERE due_at IS NOT NULL AND due_at <= $1 \
+             ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("id").map_err(map_err))
+            .collect()
+    }
+}
+
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+    write: bool,
+}
+
+impl PgTx {
+    /// Rows a write transaction decides on are locked until it ends.
+    fn lock_suffix(&self) -> &'static str {
+        if self.write {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
+    }
+
+    /// Serialises requests that carry the same ClientToken, across replicas, until the
+    /// first one commits; the next then finds its stored answer.
+    async fn lock_token(&mut self, account: &str, action: &str, token: &str) -> StoreResult<()> {
+        if !self.write {
+            return Ok(());
+        }
+        let key = format!("{account}\u{1f}{action}\u{1f}{token}");
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+crate::sql_tx::impl_sql_tx!(PgTx, Postgres, PgRow);
+
+#[async_trait]
+impl PortTx for PgTx {
+    async fn port_attrs(&mut self, port: &str) -> StoreResult<Option<PortAttrs>> {
+        let row = sqlx::query("SELECT body FROM port_attrs WHERE port_id = $1")
+            .bind(port)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let body: String = row.try_get("body").map_err(map_err)?;
+        serde_json::from_str(&body)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("port attributes: {e}")))
+    }
+
+    async fn put_port_attrs(&mut self, port: &str, attrs: &PortAttrs) -> StoreResult<()> {
+        let body = serde_json::to_string(attrs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let q = sqlx::query(
+            "INSERT INTO port_attrs (port_id, body) VALUES ($1, $2) \
+             ON CONFLICT (port_id) DO UPDATE SET body = excluded.body",
+        )
+        .bind(port)
+        .bind(body);
+        self.exec(q).await.map(|_| ())
+    }
+
+    async fn delete_port_attrs(&mut self, port: &str) -> StoreResult<()> {
+        let q = sqlx::query("DELETE FROM port_attrs WHERE port_id = $1").bind(port);
+        self.exec(q).await.map(|_| ())
+    }
+}
