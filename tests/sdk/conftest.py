@@ -89,7 +89,7 @@ class Server:
     # --- native API, for setting up and inspecting state -------------------------
     @property
     def admin_token(self):
-        return (self.data_dir / "admin-token").read_text().strip()
+        return os.environ.get("HAVIP_ADMIN_TOKEN") or (self.data_dir / "admin-token").read_text().strip()
 
     def native(self, method, path, **kw):
         headers = kw.pop("headers", {})

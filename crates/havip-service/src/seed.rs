@@ -8,7 +8,8 @@ use havip_core::{
 use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
-use crate::{ids, Service, ServiceResult};
+use crate::{ids, Service, ServiceError, ServiceResult};
+use havip_store::StoreError;
 use havip_core::DomainError;
 
 /// What a seed load did.
@@ -41,7 +42,21 @@ fn status(s: havip_seed::InstanceStatus) -> InstanceStatus {
 }
 
 impl Service {
+    /// Loads the seed. Replicas starting together may load it at the same time: the one
+    /// that loses a race on a unique key retries and then finds the rows there.
     pub async fn load_seed(&self, seed: &Seed) -> ServiceResult<SeedReport> {
+        let mut attempt = 0;
+        loop {
+            match self.try_load_seed(seed).await {
+                Err(ServiceError::Store(StoreError::Duplicate(_) | StoreError::Conflict)) if attempt < 5 => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_load_seed(&self, seed: &Seed) -> ServiceResult<SeedReport> {
         let mut tx = self.store.write().await?;
         let mut report = SeedReport::default();
         let now = self.now_ms();

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use havip_core::{Eni, HaVip, Instance, Subnet, Vpc};
 use serde::{Deserialize, Serialize};
 
+pub mod copy;
 mod ports;
 mod sql;
 mod sql_tx;

@@ -26,6 +26,15 @@ pub enum Command {
         /// The seed file (TOML).
         file: PathBuf,
     },
+    /// Copy the embedded store of a data directory into an empty PostgreSQL database.
+    Migrate {
+        /// The data directory whose embedded store is copied.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The postgres:// URL of the target database (migrations are applied first).
+        #[arg(long, env = "HAVIP_DATABASE_URL")]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -42,6 +51,9 @@ pub struct ServeArgs {
     /// A postgres:// URL to keep state in PostgreSQL instead of the embedded store.
     #[arg(long, env = "HAVIP_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// How long a request waits for the database before failing as unavailable.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub database_timeout: Duration,
     /// How long an association change stays in flight (e.g. 0s, 500ms, 2s).
     #[arg(long, default_value = "0s", value_parser = parse_duration)]
     pub transition_delay: Duration,
@@ -73,5 +85,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Migrate {
+            data_dir,
+            database_url,
+        } => crate::serve::migrate(&data_dir, &database_url).await,
     }
 }

@@ -10,6 +10,7 @@ use axum::Router;
 use havip_api::{AppState, SharedState};
 use havip_core::LimitProfiles;
 use havip_service::{limits_from_seed, Service, ServiceConfig, SystemClock, Worker};
+use havip_store::postgres::{PgSettings, PgStore};
 use havip_store::sqlite::SqliteStore;
 use havip_store::Store;
 use tokio::sync::watch;
@@ -25,11 +26,23 @@ pub fn app(state: SharedState) -> Router {
         .with_state(state)
 }
 
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+async fn open_postgres(url: &str, timeout: std::time::Duration) -> anyhow::Result<PgStore> {
+    let settings = PgSettings {
+        timeout,
+        ..PgSettings::default()
+    };
+    PgStore::connect(url, &settings)
+        .await
+        .context("connecting to PostgreSQL and applying migrations")
+}
+
 async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Store>> {
     match &args.database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            anyhow::bail!("--database-url: the PostgreSQL store is not available in this build yet; omit it to use the embedded store in --data-dir")
-        }
+        Some(url) if is_postgres(url) => Ok(Arc::new(open_postgres(url, args.database_timeout).await?)),
         Some(url) => anyhow::bail!("--database-url {url:?}: only postgres:// URLs are supported"),
         None => {
             let store = SqliteStore::open(&args.data_dir)
@@ -129,4 +142,25 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
+}
+
+/// `havip migrate`: copies the embedded store of `data_dir` into an empty PostgreSQL database.
+pub async fn migrate(data_dir: &std::path::Path, url: &str) -> anyhow::Result<()> {
+    if !is_postgres(url) {
+        anyhow::bail!("--database-url {url:?}: only postgres:// URLs are supported");
+    }
+    let file = data_dir.join(havip_store::sqlite::DB_FILE);
+    if !file.exists() {
+        anyhow::bail!("{} holds no havip store", data_dir.display());
+    }
+    let from = SqliteStore::open(data_dir).await.context("opening the embedded store")?;
+    let to = open_postgres(url, std::time::Duration::from_secs(30)).await?;
+    let report = havip_store::copy::copy_all(&from, &to).await.context("copying")?;
+    println!(
+        "migrated {} accounts, {} access keys, {} VPCs, {} subnets, {} instances, {} ENIs, {} HaVips",
+        report.accounts, report.access_keys, report.vpcs, report.subnets, report.instances, report.enis, report.havips
+    );
+    from.close().await;
+    to.close().await;
+    Ok(())
 }
