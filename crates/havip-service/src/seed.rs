@@ -9,8 +9,8 @@ use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
 use crate::{ids, Service, ServiceError, ServiceResult};
-use havip_store::StoreError;
 use havip_core::DomainError;
+use havip_store::StoreError;
 
 /// What a seed load did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,7 +48,9 @@ impl Service {
         let mut attempt = 0;
         loop {
             match self.try_load_seed(seed).await {
-                Err(ServiceError::Store(StoreError::Duplicate(_) | StoreError::Conflict)) if attempt < 5 => {
+                Err(ServiceError::Store(StoreError::Duplicate(_) | StoreError::Conflict))
+                    if attempt < 5 =>
+                {
                     attempt += 1;
                 }
                 other => return other,
@@ -75,12 +77,18 @@ fn count(report: &mut SeedReport, existed: bool) -> bool {
     !existed
 }
 
+/// The address `wanted`, or a free one that no entry of the seed names either (so that a
+/// generated address never takes one that a later entry of the seed asks for).
 async fn address(
     tx: &mut dyn Tx,
+    seed: &Seed,
     subnet: &Subnet,
     wanted: Option<std::net::Ipv4Addr>,
 ) -> ServiceResult<std::net::Ipv4Addr> {
-    let used = tx.used_ips(&subnet.id).await?;
+    let mut used = tx.used_ips(&subnet.id).await?;
+    if wanted.is_none() {
+        used.extend(seed.seeded_ips(&subnet.id));
+    }
     Ok(match wanted {
         Some(a) => {
             ip::check_requested_ip(&subnet.cidr, a, |x| used.contains(&x))?;
@@ -171,7 +179,7 @@ async fn load_all(
     for e in &seed.enis {
         if count(report, tx.eni(&e.id).await?.is_some()) {
             let subnet = subnet_of(tx, &e.subnet).await?;
-            let a = address(tx, &subnet, e.ip).await?;
+            let a = address(tx, seed, &subnet, e.ip).await?;
             tx.insert_eni(&Eni {
                 id: e.id.clone(),
                 account: subnet.account.clone(),
@@ -199,7 +207,7 @@ async fn load_all(
             Some(PrimaryEni::Implicit { id }) => {
                 let id = id.map_or_else(|| ids::prefixed("eni"), str::to_string);
                 if tx.eni(&id).await?.is_none() {
-                    let a = address(tx, &subnet, None).await?;
+                    let a = address(tx, seed, &subnet, None).await?;
                     tx.insert_eni(&Eni {
                         id: id.clone(),
                         account: subnet.account.clone(),
@@ -234,7 +242,7 @@ async fn load_all(
             continue;
         }
         let subnet = subnet_of(tx, &h.subnet).await?;
-        let a = address(tx, &subnet, h.ip).await?;
+        let a = address(tx, seed, &subnet, h.ip).await?;
         tx.insert_havip(&HaVip {
             id: h.id.clone(),
             account: subnet.account.clone(),

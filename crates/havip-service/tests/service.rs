@@ -412,4 +412,60 @@ async fn describe_filters_and_pages(dir: Backend) {
     assert_eq!(after.items.len(), 3);
 }
 
-backend::on_every_store!(seed_loads_once, rules_hold_through_the_store, other_accounts_and_regions_do_not_see_it, racing_associations_never_exceed_the_limit, racing_havips_per_instance_never_exceed_the_limit, client_tokens_replay_mismatch_and_processing, tokens_are_scoped_per_action_and_survive_restart, changes_in_flight_complete_after_a_restart, describe_filters_and_pages);
+async fn racing_retries_with_one_token_create_once(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
+    let s = Arc::new(s);
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (s, req) = (s.clone(), req.clone());
+            tokio::spawn(async move { s.create_havip(&aliyun(), &req, Some("race-token")).await })
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for t in tasks {
+        ids.insert(t.await.unwrap().unwrap().id);
+    }
+    assert_eq!(ids.len(), 1, "every retry got the first answer");
+    let page = s
+        .describe_havips(&aliyun(), &HaVipQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2, "the seeded HaVip and exactly one created");
+}
+
+async fn signature_nonces_are_accepted_once(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
+    let store = s.store();
+    assert!(store.remember_nonce("AK", "n1", 1000, 2000).await.unwrap());
+    assert!(
+        !store.remember_nonce("AK", "n1", 1500, 2500).await.unwrap(),
+        "replayed"
+    );
+    assert!(
+        store.remember_nonce("AK2", "n1", 1500, 2500).await.unwrap(),
+        "per access key"
+    );
+    assert!(
+        store.remember_nonce("AK", "n1", 2000, 3000).await.unwrap(),
+        "expired nonces may come again"
+    );
+    assert_eq!(store.purge_expired(2600).await.unwrap(), 1);
+}
+
+backend::on_every_store!(
+    racing_retries_with_one_token_create_once,
+    signature_nonces_are_accepted_once,
+    seed_loads_once,
+    rules_hold_through_the_store,
+    other_accounts_and_regions_do_not_see_it,
+    racing_associations_never_exceed_the_limit,
+    racing_havips_per_instance_never_exceed_the_limit,
+    client_tokens_replay_mismatch_and_processing,
+    tokens_are_scoped_per_action_and_survive_restart,
+    changes_in_flight_complete_after_a_restart,
+    describe_filters_and_pages
+);

@@ -49,7 +49,9 @@ fn map_err(e: sqlx::Error) -> StoreError {
             StoreError::Duplicate(db.message().to_string())
         }
         sqlx::Error::Database(db)
-            if db.code().is_some_and(|c| c == "40001" || c == "40P01" || c == "55P03") =>
+            if db
+                .code()
+                .is_some_and(|c| c == "40001" || c == "40P01" || c == "55P03") =>
         {
             StoreError::Conflict
         }
@@ -147,10 +149,11 @@ impl Store for PgStore {
     }
 
     async fn due_changes(&self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
-        // Rows another replica is completing right now are skipped, not waited for.
+        // Completing a change locks its HaVip row (see the service's worker): a replica
+        // that finds a change another one is completing waits for it, then sees it done.
         let rows = sqlx::query(
             "SELECT id FROM havips WHERE due_at IS NOT NULL AND due_at <= $1 \
-             ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+             ORDER BY due_at LIMIT $2",
         )
         .bind(now)
         .bind(i64::from(limit))

@@ -42,7 +42,9 @@ async fn open_postgres(url: &str, timeout: std::time::Duration) -> anyhow::Resul
 
 async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Store>> {
     match &args.database_url {
-        Some(url) if is_postgres(url) => Ok(Arc::new(open_postgres(url, args.database_timeout).await?)),
+        Some(url) if is_postgres(url) => {
+            Ok(Arc::new(open_postgres(url, args.database_timeout).await?))
+        }
         Some(url) => anyhow::bail!("--database-url {url:?}: only postgres:// URLs are supported"),
         None => {
             let store = SqliteStore::open(&args.data_dir)
@@ -153,9 +155,13 @@ pub async fn migrate(data_dir: &std::path::Path, url: &str) -> anyhow::Result<()
     if !file.exists() {
         anyhow::bail!("{} holds no havip store", data_dir.display());
     }
-    let from = SqliteStore::open(data_dir).await.context("opening the embedded store")?;
+    let from = SqliteStore::open(data_dir)
+        .await
+        .context("opening the embedded store")?;
     let to = open_postgres(url, std::time::Duration::from_secs(30)).await?;
-    let report = havip_store::copy::copy_all(&from, &to).await.context("copying")?;
+    let report = havip_store::copy::copy_all(&from, &to)
+        .await
+        .context("copying")?;
     println!(
         "migrated {} accounts, {} access keys, {} VPCs, {} subnets, {} instances, {} ENIs, {} HaVips",
         report.accounts, report.access_keys, report.vpcs, report.subnets, report.instances, report.enis, report.havips
