@@ -1,0 +1,437 @@
+//! The JSON shapes of the native API, as explicit serde structs: what requests carry
+//! (unknown fields are refused) and what answers show. Core structs are never exposed
+//! directly, so the wire format changes only here. Times are RFC 3339 strings (UTC).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat};
+use havip_core::{Eni, HaVip, Instance, PendingChange, Subnet, Vpc};
+use havip_store::{AccessKey, Account, HuaweiProject};
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the epoch as RFC 3339 (`2026-01-02T03:04:05.678Z`).
+pub fn rfc3339(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// `{"items": [...]}`
+#[derive(Debug, Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+// --- answers -------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct AccountDto {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<&Account> for AccountDto {
+    fn from(a: &Account) -> Self {
+        AccountDto {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            created_at: rfc3339(a.created_at),
+        }
+    }
+}
+
+/// An access key; the secret is shown only in the answer that created it.
+#[derive(Debug, Serialize)]
+pub struct AccessKeyDto {
+    pub id: String,
+    pub account: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub enabled: bool,
+    pub created_at: String,
+}
+
+impl AccessKeyDto {
+    pub fn with_secret(k: &AccessKey) -> Self {
+        AccessKeyDto {
+            secret: Some(k.secret.clone()),
+            ..AccessKeyDto::without_secret(k)
+        }
+    }
+
+    pub fn without_secret(k: &AccessKey) -> Self {
+        AccessKeyDto {
+            id: k.id.clone(),
+            account: k.account.clone(),
+            secret: None,
+            enabled: k.enabled,
+            created_at: rfc3339(k.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct HuaweiProjectDto {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+}
+
+impl From<&HuaweiProject> for HuaweiProjectDto {
+    fn from(p: &HuaweiProject) -> Self {
+        HuaweiProjectDto {
+            id: p.id.clone(),
+            account: p.account.clone(),
+            region: p.region.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct VpcDto {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub cidr: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<&Vpc> for VpcDto {
+    fn from(v: &Vpc) -> Self {
+        VpcDto {
+            id: v.id.clone(),
+            account: v.account.clone(),
+            region: v.region.clone(),
+            cidr: v.cidr.to_string(),
+            name: v.name.clone(),
+            created_at: rfc3339(v.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubnetDto {
+    pub id: String,
+    pub vpc: String,
+    pub account: String,
+    pub region: String,
+    pub zone: String,
+    pub cidr: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<&Subnet> for SubnetDto {
+    fn from(s: &Subnet) -> Self {
+        SubnetDto {
+            id: s.id.clone(),
+            vpc: s.vpc.clone(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            zone: s.zone.clone(),
+            cidr: s.cidr.to_string(),
+            name: s.name.clone(),
+            created_at: rfc3339(s.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceDto {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub subnet: String,
+    pub status: &'static str,
+    pub primary_eni: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<&Instance> for InstanceDto {
+    fn from(i: &Instance) -> Self {
+        InstanceDto {
+            id: i.id.clone(),
+            account: i.account.clone(),
+            region: i.region.clone(),
+            subnet: i.subnet.clone(),
+            status: i.status.as_str(),
+            primary_eni: i.primary_eni.clone(),
+            name: i.name.clone(),
+            created_at: rfc3339(i.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EniDto {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub subnet: String,
+    pub ip: String,
+    pub mac: String,
+    pub instance: Option<String>,
+    pub service_managed: bool,
+    pub created_at: String,
+}
+
+impl From<&Eni> for EniDto {
+    fn from(e: &Eni) -> Self {
+        EniDto {
+            id: e.id.clone(),
+            account: e.account.clone(),
+            region: e.region.clone(),
+            subnet: e.subnet.clone(),
+            ip: e.ip.to_string(),
+            mac: e.mac.clone(),
+            instance: e.instance.clone(),
+            service_managed: e.service_managed,
+            created_at: rfc3339(e.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberDto {
+    pub id: String,
+    pub kind: &'static str,
+    pub instance: String,
+    pub state: &'static str,
+}
+
+/// A change in flight on a HaVip (also an item of `GET /v1/operations`).
+#[derive(Debug, Serialize)]
+pub struct PendingDto {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub havip: Option<String>,
+    pub id: String,
+    pub kind: &'static str,
+    pub member: Option<String>,
+    pub due_at: String,
+}
+
+impl PendingDto {
+    pub fn of(p: &PendingChange, havip: Option<&str>) -> Self {
+        PendingDto {
+            havip: havip.map(str::to_string),
+            id: p.id.clone(),
+            kind: p.kind.as_str(),
+            member: p.member.clone(),
+            due_at: rfc3339(p.due_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct HaVipDto {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub vpc: String,
+    pub subnet: String,
+    pub ip: String,
+    pub name: String,
+    pub description: String,
+    pub status: &'static str,
+    pub associated_type: Option<&'static str>,
+    pub members: Vec<MemberDto>,
+    pub master: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub eip: Option<String>,
+    pub pending: Option<PendingDto>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&HaVip> for HaVipDto {
+    fn from(h: &HaVip) -> Self {
+        HaVipDto {
+            id: h.id.clone(),
+            account: h.account.clone(),
+            region: h.region.clone(),
+            vpc: h.vpc.clone(),
+            subnet: h.subnet.clone(),
+            ip: h.ip.to_string(),
+            name: h.name.clone(),
+            description: h.description.clone(),
+            status: h.status.as_str(),
+            associated_type: h.member_kind().map(|k| k.as_str()),
+            members: h
+                .members
+                .iter()
+                .map(|m| MemberDto {
+                    id: m.id.clone(),
+                    kind: m.kind.as_str(),
+                    instance: m.instance.clone(),
+                    state: m.state.as_str(),
+                })
+                .collect(),
+            master: h.master.clone(),
+            tags: h.tags.clone(),
+            eip: h.eip.clone(),
+            pending: h.pending.as_ref().map(|p| PendingDto::of(p, None)),
+            created_at: rfc3339(h.created_at),
+            updated_at: rfc3339(h.updated_at),
+        }
+    }
+}
+
+/// A page of HaVips.
+#[derive(Debug, Serialize)]
+pub struct HaVipPageDto {
+    pub items: Vec<HaVipDto>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+// --- requests ------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountReq {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccessKeyReq {
+    pub account: String,
+    pub id: Option<String>,
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHuaweiProjectReq {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVpcReq {
+    pub id: Option<String>,
+    pub account: String,
+    pub region: String,
+    pub cidr: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubnetReq {
+    pub id: Option<String>,
+    pub vpc: String,
+    pub zone: String,
+    pub cidr: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInstanceReq {
+    pub id: Option<String>,
+    pub subnet: String,
+    pub status: Option<String>,
+    pub primary_eni: Option<String>,
+    pub ip: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceStatusReq {
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEniReq {
+    pub id: Option<String>,
+    pub subnet: String,
+    pub instance: Option<String>,
+    pub ip: Option<String>,
+    pub mac: Option<String>,
+    #[serde(default)]
+    pub service_managed: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachEniReq {
+    pub instance: String,
+}
+
+/// A body that must be empty or `{}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyReq {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHaVipReq {
+    pub subnet: String,
+    pub ip: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModifyHaVipReq {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssociateReq {
+    pub instance_id: String,
+    pub instance_type: Option<String>,
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisassociateReq {
+    pub instance_id: String,
+    pub instance_type: Option<String>,
+    #[serde(default)]
+    pub force: bool,
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverReq {
+    pub to: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(rfc3339(i64::MAX), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn requests_refuse_unknown_fields() {
+        assert!(serde_json::from_str::<FailoverReq>(r#"{"to":"i-1"}"#).is_ok());
+        assert!(serde_json::from_str::<FailoverReq>(r#"{"too":"i-1"}"#).is_err());
+        assert!(serde_json::from_str::<EmptyReq>("{}").is_ok());
+        assert!(serde_json::from_str::<EmptyReq>(r#"{"x":1}"#).is_err());
+    }
+}
