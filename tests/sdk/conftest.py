@@ -94,7 +94,8 @@ class Server:
     def native(self, method, path, **kw):
         headers = kw.pop("headers", {})
         headers.setdefault("Authorization", f"Bearer {self.admin_token}")
-        return requests.request(method, self.url(path), headers=headers, timeout=30, **kw)
+        kw.setdefault("timeout", 30)
+        return requests.request(method, self.url(path), headers=headers, **kw)
 
     def set_instance_status(self, instance_id, status):
         r = self.native("POST", f"/v1/instances/{instance_id}/status", json={"status": status})

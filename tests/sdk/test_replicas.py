@@ -130,7 +130,7 @@ def test_recovers_by_itself_when_database_connections_are_cut(havip_server, data
         statuses.append(r.status_code)
         assert r.status_code in (200, 503), r.text
         if r.status_code == 503:
-            assert r.json()["code"] == "StoreUnavailable", r.text
+            assert r.json()["code"] == "ServiceUnavailable", r.text
     assert statuses[-1] == 200, statuses
     assert server.native("GET", "/healthz").status_code == 200
     r = post(server, f"/v1/havips/{havip}/associate", {"instance_id": "i-uf6demo0001"})
