@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 pub mod copy;
 mod ports;
+pub mod postgres;
 mod sql;
 mod sql_tx;
-pub mod postgres;
 pub mod sqlite;
 
 pub use ports::{AddressPair, PortAttrs, PortTx};
@@ -142,11 +142,25 @@ pub trait Store: Send + Sync + 'static {
         nonce: &str,
         now: i64,
         expires_at: i64,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let fresh = tx
+            .remember_nonce(access_key, nonce, now, expires_at)
+            .await?;
+        tx.commit().await?;
+        Ok(fresh)
+    }
     /// Deletes expired nonces and idempotency records.
-    async fn purge_expired(&self, now: i64) -> StoreResult<u64>;
+    async fn purge_expired(&self, now: i64) -> StoreResult<u64> {
+        let mut tx = self.write().await?;
+        let n = tx.purge_expired(now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
     /// HaVips whose change in flight is due at `now`, oldest first.
-    async fn due_changes(&self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
+    async fn due_changes(&self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
+        self.read().await?.due_changes(now, limit).await
+    }
 }
 
 /// One transaction. Dropping it without [`Tx::commit`] rolls it back.
@@ -216,4 +230,16 @@ pub trait Tx: Send + PortTx {
     ) -> StoreResult<Option<IdempotencyRecord>>;
     /// Stores (or replaces an expired) record.
     async fn put_idempotency(&mut self, r: &IdempotencyRecord) -> StoreResult<()>;
+
+    // --- housekeeping ---------------------------------------------------------------
+    /// See [`Store::remember_nonce`].
+    async fn remember_nonce(
+        &mut self,
+        access_key: &str,
+        nonce: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool>;
+    async fn purge_expired(&mut self, now: i64) -> StoreResult<u64>;
+    async fn due_changes(&mut self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
 }

@@ -118,57 +118,6 @@ impl Store for SqliteStore {
             .map_err(map_err)?;
         Ok(())
     }
-
-    async fn remember_nonce(
-        &self,
-        access_key: &str,
-        nonce: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO signature_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at \
-             WHERE signature_nonces.expires_at <= $4",
-        )
-        .bind(access_key)
-        .bind(nonce)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn purge_expired(&self, now: i64) -> StoreResult<u64> {
-        let a = sqlx::query("DELETE FROM signature_nonces WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        let b = sqlx::query("DELETE FROM idempotency WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&self.writer)
-            .await
-            .map_err(map_err)?;
-        Ok(a.rows_affected() + b.rows_affected())
-    }
-
-    async fn due_changes(&self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT id FROM havips WHERE due_at IS NOT NULL AND due_at <= $1 \
-             ORDER BY due_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await
-        .map_err(map_err)?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("id").map_err(map_err))
-            .collect()
-    }
 }
 
 pub struct SqliteTx {
