@@ -37,7 +37,9 @@ impl Backend {
     /// Opens the store (again: a second call is a restart on the same data).
     pub async fn open(&self) -> Arc<dyn Store> {
         match self {
-            Backend::Sqlite(dir) => Arc::new(SqliteStore::open(dir.path()).await.expect("sqlite store")),
+            Backend::Sqlite(dir) => {
+                Arc::new(SqliteStore::open(dir.path()).await.expect("sqlite store"))
+            }
             Backend::Postgres { url } => Arc::new(
                 PgStore::connect(url, &PgSettings::default())
                     .await
