@@ -4,4 +4,5 @@
 pub mod admin_token;
 pub mod cli;
 pub mod dispatch;
+pub mod metrics;
 pub mod serve;

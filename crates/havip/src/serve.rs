@@ -17,13 +17,23 @@ use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::dispatch;
+use crate::metrics::{self, Metrics};
 
 /// The router that serves every face.
 pub fn app(state: SharedState) -> Router {
-    Router::new()
+    let metrics = Arc::new(Metrics::default());
+    let faces = Router::new()
         .route("/healthz", get(dispatch::healthz))
         .fallback(dispatch::dispatch)
-        .with_state(state)
+        .with_state(state);
+    Router::new()
+        .route("/metrics", get(metrics::render))
+        .with_state(metrics.clone())
+        .merge(faces)
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::record,
+        ))
 }
 
 fn is_postgres(url: &str) -> bool {
