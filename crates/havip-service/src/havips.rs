@@ -51,6 +51,46 @@ impl Service {
         self.now_ms().saturating_add(ttl)
     }
 
+    /// Opens the write transaction of a request that may carry a ClientToken: the region
+    /// is checked, then the token (whose first answer is replayed if it has one).
+    async fn begin_request(
+        &self,
+        caller: &Caller,
+        token: Option<&Token<'_>>,
+    ) -> ServiceResult<Begun> {
+        let limits = self.limits_for(caller);
+        let mut tx = self.store.write().await?;
+        self.check_region(&mut *tx, caller).await?;
+        match idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await? {
+            Some(first) => Ok(Begun::Replay(first)),
+            None => Ok(Begun::Fresh(tx)),
+        }
+    }
+
+    /// Stores the request's answer under its ClientToken and commits, in one transaction.
+    async fn commit_request(
+        &self,
+        mut tx: Box<dyn Tx>,
+        caller: &Caller,
+        token: Option<&Token<'_>>,
+        havip: &HaVip,
+        answer: serde_json::Value,
+    ) -> ServiceResult<()> {
+        let change = havip.pending.as_ref().map(|p| p.id.as_str());
+        idempotency::remember(
+            &mut *tx,
+            caller,
+            token,
+            Some(&havip.id),
+            change,
+            answer,
+            self.token_expiry(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub(crate) async fn check_region(&self, tx: &mut dyn Tx, caller: &Caller) -> ServiceResult<()> {
         if let Some(region) = &caller.region {
             if !tx.region_exists(region).await? {
@@ -127,14 +167,10 @@ impl Service {
         req: &CreateHaVip,
         token: Option<&Token<'_>>,
     ) -> ServiceResult<HaVipRef> {
-        let limits = self.limits_for(caller);
-        let mut tx = self.store.write().await?;
-        self.check_region(&mut *tx, caller).await?;
-        if let Some(first) =
-            idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await?
-        {
-            return decode_ref(first);
-        }
+        let mut tx = match self.begin_request(caller, token).await? {
+            Begun::Replay(first) => return decode_ref(first),
+            Begun::Fresh(tx) => tx,
+        };
         let subnet = if validate::id_syntax(&req.subnet) {
             tx.subnet(&req.subnet)
                 .await?
@@ -161,18 +197,9 @@ impl Service {
             id: havip.id.clone(),
             ip: havip.ip,
         };
-        let change = havip.pending.as_ref().map(|p| p.id.as_str());
-        idempotency::remember(
-            &mut *tx,
-            caller,
-            token,
-            Some(&havip.id),
-            change,
-            serde_json::to_value(&answer).unwrap_or_default(),
-            self.token_expiry(),
-        )
-        .await?;
-        tx.commit().await?;
+        let value = serde_json::to_value(&answer).unwrap_or_default();
+        self.commit_request(tx, caller, token, &havip, value)
+            .await?;
         Ok(answer)
     }
 
@@ -234,40 +261,22 @@ impl Service {
     ) -> ServiceResult<()> {
         let token = Token::new("DeleteHaVip", client_token, &id);
         retry_conflicts(|| async {
-            let limits = self.limits_for(caller);
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
-            if idempotency::check(&mut *tx, caller, token.as_ref(), &limits, self.now_ms())
-                .await?
-                .is_some()
-            {
-                return Ok(());
-            }
+            let mut tx = match self.begin_request(caller, token.as_ref()).await? {
+                Begun::Replay(_) => return Ok(()),
+                Begun::Fresh(tx) => tx,
+            };
             let old = self.scoped_havip(&mut *tx, caller, id).await?;
-            let timing = self.timing();
-            let next = ops::delete(id, old.as_ref(), &timing)?;
-            let mut change = None;
-            if let Some(old) = &old {
-                match &next {
-                    Some(n) => {
-                        change = n.pending.as_ref().map(|p| p.id.clone());
-                        tx.update_havip(old, n).await?;
-                    }
-                    None => tx.delete_havip(old).await?,
-                }
+            let next = ops::delete(id, old.as_ref(), &self.timing())?;
+            let Some(old) = old else {
+                return Err(DomainError::HaVipNotFound(id.to_string()).into());
+            };
+            match &next {
+                Some(n) => tx.update_havip(&old, n).await?,
+                None => tx.delete_havip(&old).await?,
             }
-            idempotency::remember(
-                &mut *tx,
-                caller,
-                token.as_ref(),
-                Some(id),
-                change.as_deref(),
-                serde_json::Value::Null,
-                self.token_expiry(),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
+            let after = next.unwrap_or(old);
+            self.commit_request(tx, caller, token.as_ref(), &after, serde_json::Value::Null)
+                .await
         })
         .await
     }
@@ -292,15 +301,10 @@ impl Service {
         token: Option<&Token<'_>>,
     ) -> ServiceResult<HaVip> {
         let limits = self.limits_for(caller);
-        let mut tx = self.store.write().await?;
-        self.check_region(&mut *tx, caller).await?;
-        if idempotency::check(&mut *tx, caller, token, &limits, self.now_ms())
-            .await?
-            .is_some()
-        {
-            drop(tx);
-            return self.get_havip(caller, havip_id).await;
-        }
+        let mut tx = match self.begin_request(caller, token).await? {
+            Begun::Replay(_) => return self.get_havip(caller, havip_id).await,
+            Begun::Fresh(tx) => tx,
+        };
         let havip = self.scoped_havip(&mut *tx, caller, havip_id).await?;
         let resource = self.scoped_target(&mut *tx, caller, target).await?;
         let carried = match resource.as_ref().and_then(|r| r.instance_id()) {
@@ -330,15 +334,10 @@ impl Service {
         let token = Token::new("UnassociateHaVip", client_token, &(havip_id, target, force));
         retry_conflicts(|| async {
             let limits = self.limits_for(caller);
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
-            if idempotency::check(&mut *tx, caller, token.as_ref(), &limits, self.now_ms())
-                .await?
-                .is_some()
-            {
-                drop(tx);
-                return self.get_havip(caller, havip_id).await;
-            }
+            let mut tx = match self.begin_request(caller, token.as_ref()).await? {
+                Begun::Replay(_) => return self.get_havip(caller, havip_id).await,
+                Begun::Fresh(tx) => tx,
+            };
             let havip = self.scoped_havip(&mut *tx, caller, havip_id).await?;
             let resource = self.scoped_target(&mut *tx, caller, target).await?;
             let facts = DisassociateFacts {
@@ -365,19 +364,8 @@ impl Service {
             return Err(DomainError::HaVipNotFound(next.id.clone()).into());
         };
         tx.update_havip(old, next).await?;
-        let change = next.pending.as_ref().map(|p| p.id.as_str());
-        idempotency::remember(
-            &mut *tx,
-            caller,
-            token,
-            Some(&next.id),
-            change,
-            serde_json::Value::Null,
-            self.token_expiry(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_request(tx, caller, token, next, serde_json::Value::Null)
+            .await
     }
 
     /// A simulated failover: the master moves to `to` (or to the next associated member).
@@ -408,22 +396,8 @@ impl Service {
         tags: &[(String, String)],
     ) -> ServiceResult<()> {
         let tags = validate::tag_list(tags)?;
-        retry_conflicts(|| async {
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
-            let now = self.now_ms();
-            for id in ids {
-                let old = self
-                    .scoped_havip(&mut *tx, caller, id)
-                    .await?
-                    .ok_or_else(|| DomainError::HaVipNotFound(id.clone()))?;
-                let next = ops::tag(&old, &tags, now)?;
-                tx.update_havip(&old, &next).await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-        .await
+        self.change_each(caller, ids, |old, now| ops::tag(old, &tags, now))
+            .await
     }
 
     pub async fn untag_havips(
@@ -432,6 +406,18 @@ impl Service {
         ids: &[String],
         keys: &[String],
         all: bool,
+    ) -> ServiceResult<()> {
+        self.change_each(caller, ids, |old, now| Ok(ops::untag(old, keys, all, now)))
+            .await
+    }
+
+    /// Applies `change` to each of the caller's HaVips `ids`, all in one transaction (the
+    /// first unknown HaVip or broken rule leaves every one as it was).
+    async fn change_each(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+        change: impl Fn(&HaVip, i64) -> Result<HaVip, DomainError>,
     ) -> ServiceResult<()> {
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
@@ -442,7 +428,7 @@ impl Service {
                     .scoped_havip(&mut *tx, caller, id)
                     .await?
                     .ok_or_else(|| DomainError::HaVipNotFound(id.clone()))?;
-                let next = ops::untag(&old, keys, all, now);
+                let next = change(&old, now)?;
                 tx.update_havip(&old, &next).await?;
             }
             tx.commit().await?;
@@ -497,6 +483,12 @@ impl Service {
         }
         Ok(out)
     }
+}
+
+/// How a request's transaction starts: with the first answer to replay, or fresh.
+enum Begun {
+    Replay(serde_json::Value),
+    Fresh(Box<dyn Tx>),
 }
 
 fn decode_ref(v: serde_json::Value) -> ServiceResult<HaVipRef> {
