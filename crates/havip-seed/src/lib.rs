@@ -74,7 +74,7 @@ use std::path::Path;
 pub use error::SeedError;
 pub use model::{
     CloudLimits, InstanceStatus, PrimaryEni, Seed, SeedAccessKey, SeedAccount, SeedEni, SeedHavip,
-    SeedHuaweiProject, SeedInstance, SeedLimits, SeedSubnet, SeedVpc, UnknownInstanceStatus,
+    SeedHuaweiProject, SeedInstance, SeedLimits, SeedSubnet, SeedVpc,
 };
 
 /// Parses and validates a seed file's text. The first problem in the file (by

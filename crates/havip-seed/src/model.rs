@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::net::Ipv4Addr;
-use std::str::FromStr;
 
 use ipnet::Ipv4Net;
 
@@ -137,59 +136,8 @@ pub struct CloudLimits {
     pub havips_per_instance: Option<u32>,
 }
 
-/// An instance status the seed may set (the names of the contract, case-sensitive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InstanceStatus {
-    Pending,
-    Starting,
-    Running,
-    Stopping,
-    Stopped,
-}
-
-impl InstanceStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [InstanceStatus; 5] = [
-        InstanceStatus::Pending,
-        InstanceStatus::Starting,
-        InstanceStatus::Running,
-        InstanceStatus::Stopping,
-        InstanceStatus::Stopped,
-    ];
-
-    /// The name as written in the seed (`Running`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InstanceStatus::Pending => "Pending",
-            InstanceStatus::Starting => "Starting",
-            InstanceStatus::Running => "Running",
-            InstanceStatus::Stopping => "Stopping",
-            InstanceStatus::Stopped => "Stopped",
-        }
-    }
-}
-
-impl fmt::Display for InstanceStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not one of the five status names.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown instance status {0:?} (expected Pending, Starting, Running, Stopping or Stopped)")]
-pub struct UnknownInstanceStatus(pub String);
-
-impl FromStr for InstanceStatus {
-    type Err = UnknownInstanceStatus;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        InstanceStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownInstanceStatus(s.to_string()))
-    }
-}
+/// An instance status the seed may set: the domain's own (names are case-sensitive).
+pub use havip_core::InstanceStatus;
 
 /// What the loader must do for an instance's primary ENI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -339,10 +339,11 @@ fn instance_without_primary_eni() {
 fn every_instance_status_is_accepted() {
     for status in InstanceStatus::ALL {
         let seed = ok(&with(&format!(
-            "[[instance]]\nid = \"i-2\"\nsubnet = \"vsw-demo01\"\nstatus = \"{status}\"\n"
+            "[[instance]]\nid = \"i-2\"\nsubnet = \"vsw-demo01\"\nstatus = \"{}\"\n",
+            status.as_str()
         )));
         assert_eq!(seed.instance("i-2").map(|i| i.status), Some(status));
-        assert_eq!(status.as_str().parse::<InstanceStatus>(), Ok(status));
+        assert_eq!(InstanceStatus::parse(status.as_str()), Some(status));
     }
 }
 

@@ -464,9 +464,9 @@ fn check(c: &mut Checker<'_>, raw: &RawSeed) -> Seed {
         let subnet_ok = c.reference("instance", id, "subnet", &i.subnet, |s| {
             subnets.contains_key(s)
         });
-        let status = match i.status.get_ref().parse::<InstanceStatus>() {
-            Ok(status) => Some(status),
-            Err(_) => {
+        let status = match InstanceStatus::parse(i.status.get_ref()) {
+            Some(status) => Some(status),
+            None => {
                 c.refuse(
                     &i.status,
                     "instance.status",

@@ -2,9 +2,7 @@
 //! created, in one transaction; resources that exist are left as they are, so loading the
 //! same seed twice changes nothing.
 
-use havip_core::{
-    ip, validate, Eni, HaVip, HaVipStatus, Instance, InstanceStatus, LimitProfiles, Subnet, Vpc,
-};
+use havip_core::{ip, validate, Eni, HaVip, HaVipStatus, Instance, LimitProfiles, Subnet, Vpc};
 use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
@@ -35,10 +33,6 @@ pub fn limits_from_seed(seed: &Seed, base: LimitProfiles) -> LimitProfiles {
         }
     }
     out
-}
-
-fn status(s: havip_seed::InstanceStatus) -> InstanceStatus {
-    InstanceStatus::parse(s.as_str()).unwrap_or(InstanceStatus::Running)
 }
 
 impl Service {
@@ -230,7 +224,7 @@ async fn load_all(
             account: subnet.account.clone(),
             region: subnet.region.clone(),
             subnet: subnet.id.clone(),
-            status: status(i.status),
+            status: i.status,
             primary_eni: primary,
             name: i.name.clone().unwrap_or_default(),
             created_at: now,
