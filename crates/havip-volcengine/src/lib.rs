@@ -1,9 +1,100 @@
-//! The volcengine face of havip (being built).
+//! The Volcengine VPC face of havip (OpenAPI 2020-04-01): the HaVip operations the official
+//! Volcengine SDKs call (`GET /?Action=..&Version=..` signed with HMAC-SHA256), answered in
+//! the `{"ResponseMetadata", "Result"}` envelope. Order of work for each request: read it,
+//! verify the signature (the credential-scope region is the caller's region), resolve
+//! Action/Version, parse the parameters, call the service, render.
+
+pub mod actions;
+pub mod auth;
+pub mod errors;
+pub mod params;
+pub mod render;
 
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
-use havip_api::SharedState;
+use axum::response::Response;
+use havip_api::{ids, BodyError, Incoming, SharedState};
+use havip_core::{Cloud, DomainError};
+use havip_service::Caller;
+use serde_json::{Map, Value};
 
-pub async fn handle(_state: SharedState, _req: Request) -> Response {
-    (http::StatusCode::NOT_IMPLEMENTED, "not implemented").into_response()
+use crate::actions::{Operation, VERSION};
+use crate::errors::FaceError;
+use crate::params::Params;
+use crate::render::Meta;
+
+/// Serves one Volcengine request.
+pub async fn handle(state: SharedState, req: Request) -> Response {
+    let request_id = ids::request_id();
+    let incoming = match Incoming::read(req).await {
+        Ok(i) => i,
+        Err(e) => {
+            let meta = Meta {
+                request_id,
+                action: String::new(),
+                version: String::new(),
+                region: String::new(),
+            };
+            let err = match e {
+                BodyError::TooLarge => FaceError::BodyTooLarge,
+                BodyError::Broken => FaceError::BodyBroken,
+            };
+            return render::error(&meta, &err.spec());
+        }
+    };
+    let params = request_params(&incoming);
+    let meta = Meta {
+        request_id,
+        action: params.raw("Action").unwrap_or_default().to_string(),
+        version: params.raw("Version").unwrap_or_default().to_string(),
+        region: auth::claimed_region(&incoming, &params),
+    };
+    match serve(&state, &incoming, &params).await {
+        Ok(result) => render::ok(&meta, result),
+        Err(e) => {
+            if matches!(e, FaceError::Unavailable) {
+                tracing::warn!(action = %meta.action, "volcengine face: store unavailable");
+            }
+            render::error(&meta, &e.spec())
+        }
+    }
+}
+
+/// Parameters from the query and, for a form or JSON body, from the body too.
+fn request_params(incoming: &Incoming) -> Params {
+    let mut params = Params::default();
+    params.add_form(incoming.query.as_bytes());
+    if !incoming.body.is_empty() {
+        let content_type = incoming
+            .header("content-type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            params.add_form(&incoming.body);
+        } else if content_type.starts_with("application/json") {
+            params.add_json(&incoming.body);
+        }
+    }
+    params
+}
+
+async fn serve(
+    state: &SharedState,
+    incoming: &Incoming,
+    params: &Params,
+) -> Result<Map<String, Value>, FaceError> {
+    let identity = auth::authenticate(state, incoming, params).await?;
+    let action = params
+        .get("Action")
+        .ok_or(DomainError::MissingParameter("Action"))?;
+    let version = params
+        .get("Version")
+        .ok_or(DomainError::MissingParameter("Version"))?;
+    let op = Operation::parse(action)
+        .filter(|_| version == VERSION)
+        .ok_or_else(|| FaceError::InvalidActionOrVersion {
+            action: action.to_string(),
+            version: version.to_string(),
+        })?;
+    let caller = Caller::tenant(Cloud::Volcengine, identity.account, identity.region);
+    actions::run(op, &state.service, &caller, params).await
 }

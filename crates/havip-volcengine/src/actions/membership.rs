@@ -1,0 +1,53 @@
+//! AssociateHaVip and DisassociateHaVip: asynchronous; the answer carries only the
+//! RequestId (and AsyncTaskId while the change is in flight) and the HaVip shows
+//! Associating/Disassociating until the worker is done.
+
+use havip_core::DomainError;
+use havip_service::{Caller, Service};
+
+use super::{async_task, ActionResult};
+use crate::errors::FaceError;
+use crate::params::{self, Params};
+
+pub async fn associate(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
+    let call = params::membership(p)?;
+    let havip = service
+        .associate(
+            caller,
+            &call.havip_id,
+            &call.target,
+            call.client_token.as_deref(),
+        )
+        .await?;
+    Ok(async_task(Some(&havip)))
+}
+
+pub async fn disassociate(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
+    let call = params::membership(p)?;
+    let done = service
+        .disassociate(
+            caller,
+            &call.havip_id,
+            &call.target,
+            false,
+            call.client_token.as_deref(),
+        )
+        .await;
+    match done {
+        Ok(havip) => Ok(async_task(Some(&havip))),
+        // Naming the other member type than the one the HaVip carries is an operation
+        // this HaVip does not support; any other unassociated pair is a mismatch.
+        Err(havip_service::ServiceError::Domain(DomainError::NotAssociated)) => {
+            let carried = service
+                .get_havip(caller, &call.havip_id)
+                .await
+                .ok()
+                .and_then(|h| h.carried_members().next().map(|m| m.kind));
+            match carried {
+                Some(kind) if kind != call.target.kind => Err(FaceError::HaVipNotSupport),
+                _ => Err(DomainError::NotAssociated.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}

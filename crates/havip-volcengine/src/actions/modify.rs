@@ -1,0 +1,20 @@
+//! ModifyHaVipAttributes: name and/or description; omitted fields stay as they are.
+
+use havip_service::{Caller, Service};
+use serde_json::Map;
+
+use super::ActionResult;
+use crate::params::{self, Params};
+
+pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
+    let call = params::modify(p)?;
+    service
+        .modify_havip(
+            caller,
+            &call.havip_id,
+            call.name.as_deref(),
+            call.description.as_deref(),
+        )
+        .await?;
+    Ok(Map::new())
+}

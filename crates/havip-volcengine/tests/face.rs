@@ -1,0 +1,258 @@
+//! The face in process, over a real SQLite store and a manual clock: the request captured
+//! from the Python SDK in wire-volcengine.md §2.4 (AK `AKLTtestak`, SK `dGVzdHNr`) passes
+//! the signature check at its own X-Date and fails 16 minutes later or once a signed byte
+//! changes; parameters also come from a form body; `--insecure-no-auth` serves unsigned
+//! requests.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use havip_api::{AppState, SharedState};
+use havip_service::{ManualClock, NewVpc, Service, ServiceConfig};
+use havip_signature::{volcengine, Credentials, OwnedRequest};
+use havip_store::sqlite::SqliteStore;
+use http_body_util::BodyExt;
+use serde_json::Value;
+
+const CAPTURED_QUERY: &str = "ClientToken=tok-123&HaVipId=havip-2byzv8icq1b7k2dx0eegb%2A%2A%2A%2A&InstanceId=i-3tiefmkskq3vj0%2A%2A%2A%2A%2A%2A&InstanceType=EcsInstance&Action=AssociateHaVip&Version=2020-04-01";
+const CAPTURED_DATE: &str = "20261121T233732Z";
+const CAPTURED_AUTH: &str = "HMAC-SHA256 Credential=AKLTtestak/20261121/cn-beijing/vpc/request, SignedHeaders=content-type;host;x-content-sha256;x-date;x-sdk-invocation-id;x-sdk-request, Signature=38c982e96b334e056ae7bcd5f311b374f33be130fd8e86d52596c467cf3d972d";
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+fn captured_ms() -> i64 {
+    NaiveDateTime::parse_from_str(CAPTURED_DATE, "%Y%m%dT%H%M%SZ")
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or_default()
+}
+
+struct Fixture {
+    state: SharedState,
+    clock: Arc<ManualClock>,
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture(insecure: bool) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let clock = Arc::new(ManualClock::new(captured_ms()));
+    let service = Arc::new(Service::new(
+        store.clone(),
+        ServiceConfig::default(),
+        clock.clone(),
+    ));
+    service
+        .create_account("2100000001", "test")
+        .await
+        .expect("account");
+    service
+        .create_access_key("2100000001", Some("AKLTtestak"), Some("dGVzdHNr"))
+        .await
+        .expect("key");
+    service
+        .create_vpc(&NewVpc {
+            id: Some("vpc-1".into()),
+            account: "2100000001".into(),
+            region: "cn-beijing".into(),
+            cidr: "192.168.0.0/16".into(),
+            name: String::new(),
+        })
+        .await
+        .expect("vpc");
+    let state = Arc::new(AppState {
+        service,
+        admin_tokens: Vec::new(),
+        insecure_account: insecure.then(|| "2100000001".to_string()),
+    });
+    Fixture {
+        state,
+        clock,
+        store,
+        _dir: dir,
+    }
+}
+
+fn captured(query: &str) -> http::Request<Body> {
+    http::Request::builder()
+        .method("GET")
+        .uri(format!("/?{query}"))
+        .header("Accept-Encoding", "identity")
+        .header("Accept", "application/json")
+        .header("Content-Type", "text/plain")
+        .header("User-Agent", "volcstack-python-sdk/5.0.54")
+        .header(
+            "X-Sdk-Invocation-Id",
+            "f8ff8c18-1200-4b2c-a4c7-0b1f2546a131",
+        )
+        .header("X-Sdk-Request", "attempt=1; max=1")
+        .header("Host", "127.0.0.1:18765")
+        .header("X-Date", CAPTURED_DATE)
+        .header("X-Content-Sha256", EMPTY_SHA256)
+        .header("Authorization", CAPTURED_AUTH)
+        .body(Body::empty())
+        .expect("request")
+}
+
+async fn call(f: &Fixture, req: http::Request<Body>) -> (u16, Value) {
+    let resp = havip_volcengine::handle(f.state.clone(), req).await;
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (status, serde_json::from_slice(&bytes).expect("json"))
+}
+
+fn code(body: &Value) -> &str {
+    body["ResponseMetadata"]["Error"]["Code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_captured_sdk_request_passes_the_signature_check() {
+    let f = fixture(false).await;
+    let (status, body) = call(&f, captured(CAPTURED_QUERY)).await;
+    // Past the signature: the HaVip of the capture does not exist here.
+    assert_eq!(
+        (status, code(&body)),
+        (404, "InvalidHaVip.NotFound"),
+        "{body}"
+    );
+    let meta = &body["ResponseMetadata"];
+    assert_eq!(meta["Action"], "AssociateHaVip");
+    assert_eq!(meta["Version"], "2020-04-01");
+    assert_eq!(meta["Service"], "vpc");
+    assert_eq!(meta["Region"], "cn-beijing");
+    assert!(meta["Error"]["CodeN"].is_i64());
+}
+
+#[tokio::test]
+async fn the_captured_request_expires_after_15_minutes() {
+    let f = fixture(false).await;
+    f.clock.advance(14 * 60 * 1000);
+    let (status, body) = call(&f, captured(CAPTURED_QUERY)).await;
+    assert_eq!(status, 404, "{body}");
+    f.clock.advance(2 * 60 * 1000);
+    let (status, body) = call(&f, captured(CAPTURED_QUERY)).await;
+    assert_eq!((status, code(&body)), (400, "InvalidTimestamp"));
+}
+
+#[tokio::test]
+async fn a_changed_signed_byte_is_refused() {
+    let f = fixture(false).await;
+    let query = CAPTURED_QUERY.replace("tok-123", "tok-124");
+    let (status, body) = call(&f, captured(&query)).await;
+    assert_eq!((status, code(&body)), (401, "SignatureDoesNotMatch"));
+    let mut req = captured(CAPTURED_QUERY);
+    req.headers_mut()
+        .insert("host", http::HeaderValue::from_static("127.0.0.1:18766"));
+    let (status, body) = call(&f, req).await;
+    assert_eq!((status, code(&body)), (401, "SignatureDoesNotMatch"));
+}
+
+fn signed_form_post(body: &str, time: DateTime<Utc>) -> http::Request<Body> {
+    let mut req = OwnedRequest {
+        method: "POST".into(),
+        path: "/".into(),
+        query: "Action=DescribeHaVips&Version=2020-04-01".into(),
+        headers: http::HeaderMap::new(),
+        body: body.as_bytes().to_vec(),
+    };
+    let h = &mut req.headers;
+    h.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
+    );
+    h.insert("host", http::HeaderValue::from_static("127.0.0.1:18765"));
+    let date = time.format(volcengine::DATE_FORMAT).to_string();
+    h.insert("x-date", http::HeaderValue::from_str(&date).expect("date"));
+    let creds = Credentials {
+        access_key_id: "AKLTtestak",
+        secret: "dGVzdHNr",
+        security_token: None,
+    };
+    let auth = volcengine::authorization(
+        &req.parts(),
+        &["content-type", "host", "x-date"],
+        "cn-beijing",
+        "vpc",
+        &creds,
+    )
+    .expect("sign");
+    let mut builder = http::Request::builder()
+        .method("POST")
+        .uri(format!("/?{}", req.query));
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
+    }
+    builder
+        .header("authorization", auth)
+        .body(Body::from(req.body.clone()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn parameters_also_come_from_a_form_body() {
+    let f = fixture(false).await;
+    let now = DateTime::from_timestamp_millis(captured_ms()).unwrap_or_default();
+    let (status, body) = call(&f, signed_form_post("PageSize=0", now)).await;
+    assert_eq!((status, code(&body)), (400, "InvalidParameter"), "{body}");
+    let (status, body) = call(&f, signed_form_post("PageSize=5", now)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Result"]["PageSize"], 5);
+    assert_eq!(body["Result"]["TotalCount"], 0);
+    assert_eq!(
+        body["Result"]["RequestId"],
+        body["ResponseMetadata"]["RequestId"]
+    );
+}
+
+#[tokio::test]
+async fn insecure_mode_serves_unsigned_requests_in_the_named_region() {
+    let f = fixture(true).await;
+    let unsigned = |region: Option<&'static str>| {
+        let mut b = http::Request::builder().uri("/?Action=DescribeHaVips&Version=2020-04-01");
+        if let Some(r) = region {
+            b = b.header("Region", r);
+        }
+        b.body(Body::empty()).expect("request")
+    };
+    let (status, body) = call(&f, unsigned(Some("cn-beijing"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ResponseMetadata"]["Region"], "cn-beijing");
+    let (status, body) = call(&f, unsigned(None)).await;
+    assert_eq!((status, code(&body)), (400, "MissingRequestInfo"));
+    // Signed requests are still verified.
+    let (status, _) = call(&f, captured(&CAPTURED_QUERY.replace("tok-123", "x"))).await;
+    assert_eq!(status, 401);
+
+    let secure = fixture(false).await;
+    let (status, body) = call(&secure, unsigned(Some("cn-beijing"))).await;
+    assert_eq!((status, code(&body)), (401, "MissingAuthenticationToken"));
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_the_envelope() {
+    let f = fixture(false).await;
+    let big = vec![b'a'; havip_api::MAX_BODY_BYTES + 1];
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/?Action=DescribeHaVips&Version=2020-04-01")
+        .body(Body::from(big))
+        .expect("request");
+    let (status, body) = call(&f, req).await;
+    assert_eq!((status, code(&body)), (413, "RequestEntityTooLarge"));
+    assert!(body["ResponseMetadata"]["RequestId"].is_string());
+}
+
+#[tokio::test]
+async fn a_store_that_is_down_answers_service_unavailable() {
+    let f = fixture(false).await;
+    f.store.close().await;
+    let (status, body) = call(&f, captured(CAPTURED_QUERY)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (503, "ServiceUnavailableTemp"),
+        "{body}"
+    );
+    assert_eq!(body["ResponseMetadata"]["Error"]["CodeN"], 100014);
+}
