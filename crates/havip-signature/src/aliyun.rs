@@ -12,10 +12,10 @@ use sha1::Sha1;
 use std::collections::HashMap;
 
 use crate::{
-    auth_fields, canonical_headers, check_clock, decode_pairs, header_str, hex_signature_matches,
-    hmac_sha256, parse_utc, push_header, require_signed, require_signed_if_present, rfc3986_encode,
-    sha256_hex, split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
-    SignatureError,
+    authorization_fields, canonical_headers, check_clock, decode_pairs, header_str,
+    hex_signature_matches, hmac_sha256, parse_utc, push_header, require_signed,
+    require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers, Credentials,
+    OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
 };
 
 /// The only V3 algorithm verified here.
@@ -145,20 +145,11 @@ pub fn verify(
 /// `x-acs-security-token`.
 pub fn parse_acs3(parts: &RequestParts<'_>) -> Result<ParsedAuth, SignatureError> {
     let headers = parts.headers;
-    let authorization = header_str(headers, "authorization")?.ok_or(SignatureError::Missing)?;
-    let (algorithm, rest) = authorization
-        .split_once(char::is_whitespace)
-        .unwrap_or((authorization, ""));
-    if algorithm != ACS3_ALGORITHM {
-        if algorithm.is_empty() {
-            return Err(SignatureError::Malformed(
-                "empty Authorization header".into(),
-            ));
-        }
-        return Err(SignatureError::UnsupportedMethod(algorithm.to_string()));
-    }
-    let [credential, signed, signature] =
-        auth_fields(rest, ["Credential", "SignedHeaders", "Signature"])?;
+    let [credential, signed, signature] = authorization_fields(
+        headers,
+        ACS3_ALGORITHM,
+        ["Credential", "SignedHeaders", "Signature"],
+    )?;
     let signed_headers = split_signed_headers(signed)?;
     for name in ACS3_REQUIRED_SIGNED {
         require_signed(&signed_headers, name)?;

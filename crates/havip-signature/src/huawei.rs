@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
-    auth_fields, canonical_headers, check_clock, decode_pairs, header_str, hex_signature_matches,
-    hmac_sha256, parse_utc, percent_decode, push_header, require_signed, require_signed_if_present,
-    rfc3986_encode, sha256_hex, split_signed_headers, Credentials, OwnedRequest, ParsedAuth,
-    RequestParts, Scheme, SignatureError,
+    authorization_fields, canonical_headers, check_clock, decode_pairs, header_str,
+    hex_signature_matches, hmac_sha256, parse_utc, percent_decode, push_header, require_signed,
+    require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers, Credentials,
+    OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
 };
 
 /// The algorithm token of the `Authorization` header.
@@ -23,19 +23,8 @@ pub const DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 /// `X-Security-Token`.
 pub fn parse(parts: &RequestParts<'_>) -> Result<ParsedAuth, SignatureError> {
     let headers = parts.headers;
-    let authorization = header_str(headers, "authorization")?.ok_or(SignatureError::Missing)?;
-    let (algorithm, rest) = authorization
-        .split_once(char::is_whitespace)
-        .unwrap_or((authorization, ""));
-    if algorithm != ALGORITHM {
-        if algorithm.is_empty() {
-            return Err(SignatureError::Malformed(
-                "empty Authorization header".into(),
-            ));
-        }
-        return Err(SignatureError::UnsupportedMethod(algorithm.to_string()));
-    }
-    let [access, signed, signature] = auth_fields(rest, ["Access", "SignedHeaders", "Signature"])?;
+    let [access, signed, signature] =
+        authorization_fields(headers, ALGORITHM, ["Access", "SignedHeaders", "Signature"])?;
     let signed_headers = split_signed_headers(signed)?;
     // The SDK signs every header it sets; these must be among them when they are sent:
     // they carry the clock, the tenant and the session.

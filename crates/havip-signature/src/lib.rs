@@ -252,6 +252,29 @@ pub(crate) fn trim_bytes(mut b: &[u8]) -> &[u8] {
     b
 }
 
+/// Reads the `Authorization` header of a scheme whose algorithm token is `algorithm` and
+/// returns its three `k=v` fields named in `wanted`, in that order. No header is
+/// `Missing`; another algorithm is `UnsupportedMethod`.
+pub(crate) fn authorization_fields<'h>(
+    headers: &'h http::HeaderMap,
+    algorithm: &str,
+    wanted: [&str; 3],
+) -> Result<[&'h str; 3], SignatureError> {
+    let authorization = header_str(headers, "authorization")?.ok_or(SignatureError::Missing)?;
+    let (given, rest) = authorization
+        .split_once(char::is_whitespace)
+        .unwrap_or((authorization, ""));
+    if given != algorithm {
+        if given.is_empty() {
+            return Err(SignatureError::Malformed(
+                "empty Authorization header".into(),
+            ));
+        }
+        return Err(SignatureError::UnsupportedMethod(given.to_string()));
+    }
+    auth_fields(rest, wanted)
+}
+
 /// Parse the `k=v` parts of an authorization header after its algorithm token:
 /// `Credential=..., SignedHeaders=..., Signature=...` (separated by `,` with optional
 /// spaces). Returns the three values named in `wanted`, in that order.

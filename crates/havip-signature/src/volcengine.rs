@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
-    auth_fields, canonical_headers, check_clock, decode_pairs, header_str, hex_signature_matches,
-    hmac_sha256, parse_utc, push_header, require_signed, require_signed_if_present, rfc3986_encode,
-    sha256_hex, split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
-    SignatureError,
+    authorization_fields, canonical_headers, check_clock, decode_pairs, header_str,
+    hex_signature_matches, hmac_sha256, parse_utc, push_header, require_signed,
+    require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers, Credentials,
+    OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
 };
 
 /// The algorithm token of the `Authorization` header.
@@ -23,20 +23,11 @@ pub const DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 /// `X-Date` and `X-Security-Token`.
 pub fn parse(parts: &RequestParts<'_>) -> Result<ParsedAuth, SignatureError> {
     let headers = parts.headers;
-    let authorization = header_str(headers, "authorization")?.ok_or(SignatureError::Missing)?;
-    let (algorithm, rest) = authorization
-        .split_once(char::is_whitespace)
-        .unwrap_or((authorization, ""));
-    if algorithm != ALGORITHM {
-        if algorithm.is_empty() {
-            return Err(SignatureError::Malformed(
-                "empty Authorization header".into(),
-            ));
-        }
-        return Err(SignatureError::UnsupportedMethod(algorithm.to_string()));
-    }
-    let [credential, signed, signature] =
-        auth_fields(rest, ["Credential", "SignedHeaders", "Signature"])?;
+    let [credential, signed, signature] = authorization_fields(
+        headers,
+        ALGORITHM,
+        ["Credential", "SignedHeaders", "Signature"],
+    )?;
 
     // <AK>/<yyyymmdd>/<region, may be empty>/<service>/request
     let mut scope = credential.rsplitn(5, '/');
