@@ -44,24 +44,8 @@ pub struct PgStore {
 }
 
 fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Duplicate(db.message().to_string())
-        }
-        sqlx::Error::Database(db)
-            if db
-                .code()
-                .is_some_and(|c| c == "40001" || c == "40P01" || c == "55P03") =>
-        {
-            StoreError::Conflict
-        }
-        sqlx::Error::RowNotFound
-        | sqlx::Error::ColumnDecode { .. }
-        | sqlx::Error::ColumnNotFound(_)
-        | sqlx::Error::Decode(_)
-        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
-        _ => StoreError::Unavailable(e.to_string()),
-    }
+    // serialization failure, deadlock, lock not available
+    sql::map_sqlx_error(e, &["40001", "40P01", "55P03"])
 }
 
 impl PgStore {

@@ -34,3 +34,23 @@ pub(crate) fn instance_status(text: &str) -> Result<InstanceStatus, StoreError> 
 pub(crate) fn due_at(h: &HaVip) -> Option<i64> {
     h.pending.as_ref().map(|p| p.due_at)
 }
+
+/// Maps a driver error: unique keys taken are `Duplicate`, the backend's codes for
+/// "transactions collided, retry" are `Conflict`, undecodable rows `Corrupt`, and
+/// everything else (connections, pool time-outs, I/O) `Unavailable`.
+pub(crate) fn map_sqlx_error(e: sqlx::Error, conflict_codes: &[&str]) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Duplicate(db.message().to_string())
+        }
+        sqlx::Error::Database(db) if db.code().is_some_and(|c| conflict_codes.contains(&&*c)) => {
+            StoreError::Conflict
+        }
+        sqlx::Error::RowNotFound
+        | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}

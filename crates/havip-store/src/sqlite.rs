@@ -33,24 +33,8 @@ pub struct SqliteStore {
 }
 
 fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Duplicate(db.message().to_string())
-        }
-        sqlx::Error::Database(db)
-            if db
-                .code()
-                .is_some_and(|c| c == "5" || c == "6" || c == "517") =>
-        {
-            StoreError::Conflict
-        }
-        sqlx::Error::RowNotFound
-        | sqlx::Error::ColumnDecode { .. }
-        | sqlx::Error::ColumnNotFound(_)
-        | sqlx::Error::Decode(_)
-        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
-        _ => StoreError::Unavailable(e.to_string()),
-    }
+    // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT
+    sql::map_sqlx_error(e, &["5", "6", "517"])
 }
 
 impl SqliteStore {
