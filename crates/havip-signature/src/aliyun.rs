@@ -12,10 +12,11 @@ use sha1::Sha1;
 use std::collections::HashMap;
 
 use crate::{
-    authorization_fields, canonical_headers, check_clock, decode_pairs, header_str,
-    hex_signature_matches, hmac_sha256, parse_utc, push_header, require_signed,
-    require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers, Credentials,
-    OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
+    assemble_canonical_request, authorization_fields, canonical_headers, check_clock,
+    checked_payload_hash, decode_pairs, header_str, hex_signature_matches, hmac_sha256, parse_utc,
+    push_header, require_signed, require_signed_if_present, rfc3986_encode, sha256_hex,
+    split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
+    SignatureError,
 };
 
 /// The only V3 algorithm verified here.
@@ -197,24 +198,14 @@ fn acs3_canonical_request(
     } else {
         parts.path
     };
-    let mut out = Vec::new();
-    out.extend_from_slice(parts.method.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(path.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(query.as_bytes());
-    out.push(b'\n');
-    out.extend(canonical_headers(
-        parts.headers,
+    Ok(assemble_canonical_request(
+        parts.method,
+        path,
+        &query,
+        canonical_headers(parts.headers, signed_headers, true, |_, v| v.to_vec())?,
         signed_headers,
-        true,
-        |_, v| v.to_vec(),
-    )?);
-    out.push(b'\n');
-    out.extend_from_slice(signed_headers.join(";").as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(payload_hash.as_bytes());
-    Ok(out)
+        payload_hash,
+    ))
 }
 
 fn acs3_string_to_sign(canonical_request: &[u8]) -> String {
@@ -234,12 +225,7 @@ pub fn verify_acs3(
             "credentials were parsed from another request".into(),
         ));
     }
-    let payload_hash = sha256_hex(parts.body);
-    if let Some(declared) = header_str(parts.headers, "x-acs-content-sha256")? {
-        if !declared.eq_ignore_ascii_case(&payload_hash) {
-            return Err(SignatureError::ContentHashMismatch);
-        }
-    }
+    let payload_hash = checked_payload_hash(parts, "x-acs-content-sha256")?;
     let canonical = acs3_canonical_request(parts, &auth.signed_headers, &payload_hash)?;
     let string_to_sign = acs3_string_to_sign(&canonical);
     let expected = hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes());

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
-    authorization_fields, canonical_headers, check_clock, decode_pairs, header_str,
-    hex_signature_matches, hmac_sha256, parse_utc, percent_decode, push_header, require_signed,
-    require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers, Credentials,
-    OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
+    assemble_canonical_request, authorization_fields, canonical_headers, check_clock, decode_pairs,
+    header_str, hex_signature_matches, hmac_sha256, parse_utc, percent_decode, push_header,
+    require_signed, require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers,
+    Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
 };
 
 /// The algorithm token of the `Authorization` header.
@@ -88,24 +88,14 @@ fn canonical_request(
     signed_headers: &[String],
     payload_hash: &str,
 ) -> Result<Vec<u8>, SignatureError> {
-    let mut out = Vec::new();
-    out.extend_from_slice(parts.method.to_ascii_uppercase().as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(canonical_uri(parts.path)?.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(canonical_query(parts.query)?.as_bytes());
-    out.push(b'\n');
-    out.extend(canonical_headers(
-        parts.headers,
+    Ok(assemble_canonical_request(
+        &parts.method.to_ascii_uppercase(),
+        &canonical_uri(parts.path)?,
+        &canonical_query(parts.query)?,
+        canonical_headers(parts.headers, signed_headers, false, |_, v| v.to_vec())?,
         signed_headers,
-        false,
-        |_, v| v.to_vec(),
-    )?);
-    out.push(b'\n');
-    out.extend_from_slice(signed_headers.join(";").as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(payload_hash.as_bytes());
-    Ok(out)
+        payload_hash,
+    ))
 }
 
 fn string_to_sign(date: &str, canonical_request: &[u8]) -> String {

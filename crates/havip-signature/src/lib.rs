@@ -252,6 +252,43 @@ pub(crate) fn trim_bytes(mut b: &[u8]) -> &[u8] {
     b
 }
 
+/// `Method\nPath\nQuery\nCanonicalHeaders\nSignedHeaders\nPayloadHash`: the canonical
+/// request of ACS3, Volcengine and Huawei (`canonical_headers` ends in its own newline).
+pub(crate) fn assemble_canonical_request(
+    method: &str,
+    path: &str,
+    query: &str,
+    canonical_headers: Vec<u8>,
+    signed_headers: &[String],
+    payload_hash: &str,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in [method, path, query] {
+        out.extend_from_slice(part.as_bytes());
+        out.push(b'\n');
+    }
+    out.extend(canonical_headers);
+    out.push(b'\n');
+    out.extend_from_slice(signed_headers.join(";").as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(payload_hash.as_bytes());
+    out
+}
+
+/// The hex SHA-256 of the body; when the client declared one in `header`, it must match.
+pub(crate) fn checked_payload_hash(
+    parts: &RequestParts<'_>,
+    header: &str,
+) -> Result<String, SignatureError> {
+    let payload_hash = sha256_hex(parts.body);
+    if let Some(declared) = header_str(parts.headers, header)? {
+        if !declared.eq_ignore_ascii_case(&payload_hash) {
+            return Err(SignatureError::ContentHashMismatch);
+        }
+    }
+    Ok(payload_hash)
+}
+
 /// Reads the `Authorization` header of a scheme whose algorithm token is `algorithm` and
 /// returns its three `k=v` fields named in `wanted`, in that order. No header is
 /// `Missing`; another algorithm is `UnsupportedMethod`.

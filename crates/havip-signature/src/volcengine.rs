@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
-    authorization_fields, canonical_headers, check_clock, decode_pairs, header_str,
-    hex_signature_matches, hmac_sha256, parse_utc, push_header, require_signed,
-    require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers, Credentials,
-    OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
+    assemble_canonical_request, authorization_fields, canonical_headers, check_clock,
+    checked_payload_hash, decode_pairs, header_str, hex_signature_matches, hmac_sha256, parse_utc,
+    push_header, require_signed, require_signed_if_present, rfc3986_encode, sha256_hex,
+    split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
+    SignatureError,
 };
 
 /// The algorithm token of the `Authorization` header.
@@ -110,18 +111,11 @@ fn canonical_request(
     } else {
         parts.path
     };
-    let mut out = Vec::new();
-    out.extend_from_slice(parts.method.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(path.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(canonical_query(parts.query)?.as_bytes());
-    out.push(b'\n');
-    out.extend(canonical_headers(
-        parts.headers,
-        signed_headers,
-        false,
-        |name, value| {
+    Ok(assemble_canonical_request(
+        parts.method,
+        path,
+        &canonical_query(parts.query)?,
+        canonical_headers(parts.headers, signed_headers, false, |name, value| {
             // The SDK signs host without a default port (`:80` / `:443`); others are kept.
             if name == "host" {
                 for port in [&b":80"[..], &b":443"[..]] {
@@ -131,13 +125,10 @@ fn canonical_request(
                 }
             }
             value.to_vec()
-        },
-    )?);
-    out.push(b'\n');
-    out.extend_from_slice(signed_headers.join(";").as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(payload_hash.as_bytes());
-    Ok(out)
+        })?,
+        signed_headers,
+        payload_hash,
+    ))
 }
 
 fn string_to_sign(date: &str, scope: &str, canonical_request: &[u8]) -> String {
@@ -167,12 +158,7 @@ pub fn verify(
             "credentials were parsed from another request".into(),
         ));
     }
-    let payload_hash = sha256_hex(parts.body);
-    if let Some(declared) = header_str(parts.headers, "x-content-sha256")? {
-        if !declared.eq_ignore_ascii_case(&payload_hash) {
-            return Err(SignatureError::ContentHashMismatch);
-        }
-    }
+    let payload_hash = checked_payload_hash(parts, "x-content-sha256")?;
     let region = auth.region.as_deref().unwrap_or_default();
     let service = auth.service.as_deref().unwrap_or_default();
     let day = auth.date.get(..8).unwrap_or_default();
