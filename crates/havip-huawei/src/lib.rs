@@ -1,9 +1,234 @@
-//! The huawei face of havip (being built).
+//! The Huawei Cloud face of havip: the ECS NIC virtual-IP call
+//! (`PUT /v1/{project_id}/cloudservers/nics/{nic_id}`), the Neutron port API (`/v2.0/ports`)
+//! and the VPC v1 port API (`/v1/{project_id}/ports`), signed with SDK-HMAC-SHA256, so
+//! that `huaweicloudsdkecs` and `huaweicloudsdkvpc` work unchanged. A HaVip is a VIP port,
+//! an ENI a NIC port; every answer carries `X-Request-Id`.
+
+mod auth;
+mod ecs;
+pub mod errors;
+mod neutron;
+mod port_ops;
+mod port_request;
+mod ports;
+mod vpc_v1;
 
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
-use havip_api::SharedState;
+use axum::response::Response;
+use havip_api::{AppState, BodyError, Incoming, SharedState};
+use http::{Method, StatusCode};
+use serde_json::Value;
 
-pub async fn handle(_state: SharedState, _req: Request) -> Response {
-    (http::StatusCode::NOT_IMPLEMENTED, "not implemented").into_response()
+use crate::auth::ProjectSource;
+use crate::errors::{FaceError, Family};
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Option<Value>,
+}
+
+impl Reply {
+    pub fn json(status: StatusCode, body: Value) -> Self {
+        Reply {
+            status,
+            body: Some(body),
+        }
+    }
+
+    pub fn empty(status: StatusCode) -> Self {
+        Reply { status, body: None }
+    }
+}
+
+/// Which API a request calls, from its method and raw path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    EcsNic {
+        project: String,
+        nic: String,
+    },
+    Neutron {
+        port: Option<String>,
+    },
+    VpcV1 {
+        project: String,
+        port: Option<String>,
+    },
+    /// Not an API of this face (answered 404 APIGW.0101).
+    Unknown,
+}
+
+impl Route {
+    pub fn family(&self) -> Family {
+        match self {
+            Route::EcsNic { .. } | Route::Unknown => Family::Ecs,
+            Route::Neutron { .. } => Family::Neutron,
+            Route::VpcV1 { .. } => Family::VpcV1,
+        }
+    }
+}
+
+fn decode_segment(s: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// Classifies a request; a single trailing `/` is ignored.
+pub fn route(method: &Method, raw_path: &str) -> Route {
+    let trimmed = raw_path.strip_suffix('/').unwrap_or(raw_path);
+    let Some(segments) = trimmed
+        .split('/')
+        .skip(1)
+        .map(decode_segment)
+        .collect::<Option<Vec<String>>>()
+    else {
+        return Route::Unknown;
+    };
+    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let id = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    match segs.as_slice() {
+        ["v2.0", "ports"] => Route::Neutron { port: None },
+        ["v2.0", "ports", port] if !port.is_empty() => Route::Neutron { port: id(port) },
+        ["v1", project, "cloudservers", "nics", nic]
+            if method == Method::PUT && !nic.is_empty() =>
+        {
+            Route::EcsNic {
+                project: project.to_string(),
+                nic: nic.to_string(),
+            }
+        }
+        ["v1", project, "ports"] => Route::VpcV1 {
+            project: project.to_string(),
+            port: None,
+        },
+        ["v1", project, "ports", port] if !port.is_empty() => Route::VpcV1 {
+            project: project.to_string(),
+            port: id(port),
+        },
+        _ => Route::Unknown,
+    }
+}
+
+/// The entry point: one Huawei request in, one answer out.
+pub async fn handle(state: SharedState, req: Request) -> Response {
+    let request_id = errors::request_id();
+    let route = route(req.method(), req.uri().path());
+    let family = route.family();
+    match serve(&state, req, route).await {
+        Ok(reply) => errors::json_response(reply.status, reply.body.as_ref(), &request_id),
+        Err(e) => errors::render(family, &e, &request_id),
+    }
+}
+
+async fn serve(state: &AppState, req: Request, route: Route) -> Result<Reply, FaceError> {
+    if route == Route::Unknown {
+        return Err(FaceError::NoSuchApi);
+    }
+    let incoming = Incoming::read(req).await.map_err(|e| match e {
+        BodyError::TooLarge => FaceError::BodyTooLarge,
+        BodyError::Broken => FaceError::BodyUnreadable,
+    })?;
+    let account = auth::account(state, &incoming).await?;
+    let source = match &route {
+        Route::EcsNic { project, .. } | Route::VpcV1 { project, .. } => {
+            ProjectSource::Path(project.clone())
+        }
+        Route::Neutron { .. } | Route::Unknown => ProjectSource::Header,
+    };
+    let (caller, project) = auth::caller(state, &incoming, &account, &source).await?;
+    let service = &state.service;
+    let (method, query, body) = (
+        &incoming.method,
+        incoming.query.as_str(),
+        &incoming.body[..],
+    );
+    match &route {
+        Route::EcsNic { nic, .. } => ecs::serve(service, &caller, nic, body).await,
+        Route::Neutron { port } => {
+            neutron::serve(
+                service,
+                &caller,
+                &project,
+                method,
+                port.as_deref(),
+                query,
+                body,
+            )
+            .await
+        }
+        Route::VpcV1 { port, .. } => {
+            vpc_v1::serve(
+                service,
+                &caller,
+                &project,
+                method,
+                port.as_deref(),
+                query,
+                body,
+            )
+            .await
+        }
+        Route::Unknown => Err(FaceError::NoSuchApi),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(
+            route(&Method::PUT, "/v1/p1/cloudservers/nics/n%201"),
+            Route::EcsNic {
+                project: "p1".into(),
+                nic: "n 1".into()
+            }
+        );
+        assert_eq!(
+            route(&Method::GET, "/v1/p1/cloudservers/nics/n1"),
+            Route::Unknown
+        );
+        assert_eq!(
+            route(&Method::GET, "/v1/p1/cloudservers/detail"),
+            Route::Unknown
+        );
+        assert_eq!(
+            route(&Method::GET, "/v2.0/ports"),
+            Route::Neutron { port: None }
+        );
+        assert_eq!(
+            route(&Method::GET, "/v2.0/ports/"),
+            Route::Neutron { port: None }
+        );
+        assert_eq!(
+            route(&Method::DELETE, "/v2.0/ports/x"),
+            Route::Neutron {
+                port: Some("x".into())
+            }
+        );
+        assert_eq!(route(&Method::GET, "/v2.0/ports/x/y"), Route::Unknown);
+        assert_eq!(route(&Method::GET, "/v2.0/networks"), Route::Unknown);
+        assert_eq!(
+            route(&Method::POST, "/v1/p1/ports"),
+            Route::VpcV1 {
+                project: "p1".into(),
+                port: None
+            }
+        );
+        assert_eq!(
+            route(&Method::GET, "/v1/%7Bproject_id%7D/ports/x"),
+            Route::VpcV1 {
+                project: "{project_id}".into(),
+                port: Some("x".into())
+            }
+        );
+        assert_eq!(route(&Method::GET, "/v1/p/ports/%FF"), Route::Unknown);
+        assert_eq!(route(&Method::GET, "/"), Route::Unknown);
+        assert_eq!(route(&Method::GET, "/v1/p/ports").family(), Family::VpcV1);
+    }
 }

@@ -9,6 +9,7 @@ mod havips;
 mod idempotency;
 pub mod ids;
 mod inventory;
+pub mod ports;
 mod seed;
 mod worker;
 

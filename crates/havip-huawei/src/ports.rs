@@ -1,0 +1,350 @@
+//! Rendering ports: a HaVip is a VIP port (`device_owner` `neutron:VIP_PORT`, one fixed IP,
+//! status ACTIVE while bound, DOWN while free, BUILD while a change is in flight), an ENI is
+//! a NIC port (`device_owner` `compute:<zone>`, `device_id` its server, status ACTIVE while
+//! the server runs, and the IPs of the VIPs it carries in `allowed_address_pairs`). The same
+//! view renders as a Neutron `NeutronPort` or as a VPC v1 `Port`, and is what list filters
+//! match against.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use havip_core::{ip, HaVip, HaVipStatus, InstanceStatus, MemberKind};
+use havip_service::ports::{AddressPair, PortSnapshot};
+use serde_json::{json, Value};
+
+pub const VIP_OWNER: &str = "neutron:VIP_PORT";
+/// `device_owner` of a service-managed NIC (owned by a cloud service, like an ELB port).
+pub const SERVICE_OWNER: &str = "neutron:LOADBALANCERV2";
+
+/// One port as every Huawei API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub id: String,
+    pub name: String,
+    pub network_id: String,
+    pub zone: String,
+    pub ip: Ipv4Addr,
+    pub mac: String,
+    pub device_id: String,
+    pub device_owner: String,
+    pub status: &'static str,
+    pub allowed_address_pairs: Vec<AddressPair>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A stable MAC for a VIP port, from its id and address.
+fn vip_mac(id: &str, address: Ipv4Addr) -> String {
+    // FNV-1a over the id: the same VIP always shows the same MAC.
+    let salt = id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    ip::mac_for(address, salt)
+}
+
+fn vip_status(h: &HaVip) -> &'static str {
+    match h.status {
+        HaVipStatus::InUse => "ACTIVE",
+        HaVipStatus::Available => "DOWN",
+        HaVipStatus::Creating
+        | HaVipStatus::Associating
+        | HaVipStatus::Unassociating
+        | HaVipStatus::Deleting => "BUILD",
+    }
+}
+
+/// Pairs with the port's own MAC where none was given, as Neutron shows them.
+fn with_macs(pairs: &[AddressPair], own_mac: &str) -> Vec<AddressPair> {
+    pairs
+        .iter()
+        .map(|p| AddressPair {
+            ip_address: p.ip_address.clone(),
+            mac_address: Some(p.mac_address.clone().unwrap_or_else(|| own_mac.to_string())),
+        })
+        .collect()
+}
+
+/// Every port of the snapshot, sorted by id.
+pub fn all(s: &PortSnapshot) -> Vec<Port> {
+    let zones: BTreeMap<&str, &str> = s
+        .subnets
+        .iter()
+        .map(|n| (n.id.as_str(), n.zone.as_str()))
+        .collect();
+    let instances: BTreeMap<&str, _> = s.instances.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut out = Vec::with_capacity(s.havips.len() + s.enis.len());
+    for h in &s.havips {
+        let mac = vip_mac(&h.id, h.ip);
+        let pairs = s
+            .attrs
+            .get(&h.id)
+            .map(|a| a.allowed_address_pairs.as_slice())
+            .unwrap_or_default();
+        out.push(Port {
+            id: h.id.clone(),
+            name: h.name.clone(),
+            network_id: h.subnet.clone(),
+            zone: zones
+                .get(h.subnet.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+            ip: h.ip,
+            allowed_address_pairs: with_macs(pairs, &mac),
+            mac,
+            device_id: String::new(),
+            device_owner: VIP_OWNER.to_string(),
+            status: vip_status(h),
+            created_at: h.created_at,
+            updated_at: h.updated_at,
+        });
+    }
+    for e in &s.enis {
+        let zone = zones
+            .get(e.subnet.as_str())
+            .copied()
+            .unwrap_or_default()
+            .to_string();
+        let instance = e.instance.as_deref().and_then(|i| instances.get(i));
+        let is_primary = instance.is_some_and(|i| i.primary_eni == e.id);
+        let attrs = s.attrs.get(&e.id);
+        let mut pairs = with_macs(
+            attrs
+                .map(|a| a.allowed_address_pairs.as_slice())
+                .unwrap_or_default(),
+            &e.mac,
+        );
+        // The VIPs this NIC carries: bound to the NIC itself, or (through another face)
+        // to its server, which the server's primary NIC carries.
+        for h in &s.havips {
+            let carried = h.members.iter().any(|m| match m.kind {
+                MemberKind::NetworkInterface => m.id == e.id,
+                MemberKind::EcsInstance => {
+                    is_primary && Some(m.id.as_str()) == e.instance.as_deref()
+                }
+            });
+            let vip = h.ip.to_string();
+            if carried && !pairs.iter().any(|p| p.ip_address == vip) {
+                pairs.push(AddressPair {
+                    ip_address: vip,
+                    mac_address: Some(e.mac.clone()),
+                });
+            }
+        }
+        let device_owner = match (&e.instance, e.service_managed) {
+            (_, true) => SERVICE_OWNER.to_string(),
+            (Some(_), false) => format!("compute:{zone}"),
+            (None, false) => String::new(),
+        };
+        let running = instance.is_some_and(|i| i.status == InstanceStatus::Running);
+        out.push(Port {
+            id: e.id.clone(),
+            name: attrs.and_then(|a| a.name.clone()).unwrap_or_default(),
+            network_id: e.subnet.clone(),
+            zone,
+            ip: e.ip,
+            mac: e.mac.clone(),
+            device_id: e.instance.clone().unwrap_or_default(),
+            device_owner,
+            status: if running { "ACTIVE" } else { "DOWN" },
+            allowed_address_pairs: pairs,
+            created_at: e.created_at,
+            updated_at: e.created_at,
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// One port of the snapshot by id.
+pub fn find(s: &PortSnapshot, id: &str) -> Option<Port> {
+    all(s).into_iter().find(|p| p.id == id)
+}
+
+fn time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
+fn pairs_json(p: &Port) -> Value {
+    Value::Array(
+        p.allowed_address_pairs
+            .iter()
+            .map(|a| json!({"ip_address": a.ip_address, "mac_address": a.mac_address}))
+            .collect(),
+    )
+}
+
+fn fixed_ips(p: &Port) -> Value {
+    json!([{"subnet_id": p.network_id, "ip_address": p.ip.to_string()}])
+}
+
+/// A Neutron `NeutronPort` (`/v2.0/ports`).
+pub fn neutron_json(p: &Port, project: &str) -> Value {
+    json!({
+        "id": p.id,
+        "name": p.name,
+        "network_id": p.network_id,
+        "admin_state_up": true,
+        "mac_address": p.mac,
+        "fixed_ips": fixed_ips(p),
+        "device_id": p.device_id,
+        "device_owner": p.device_owner,
+        "tenant_id": project,
+        "project_id": project,
+        "status": p.status,
+        "security_groups": [],
+        "allowed_address_pairs": pairs_json(p),
+        "extra_dhcp_opts": [],
+        "binding:vnic_type": "normal",
+        "binding:profile": {},
+        "binding:vif_details": {},
+        "dns_assignment": [],
+        "dns_name": "",
+        "port_security_enabled": true,
+        "created_at": time(p.created_at),
+        "updated_at": time(p.updated_at),
+    })
+}
+
+/// A VPC v1 `Port` (`/v1/{project_id}/ports`).
+pub fn v1_json(p: &Port, project: &str) -> Value {
+    json!({
+        "id": p.id,
+        "name": p.name,
+        "network_id": p.network_id,
+        "admin_state_up": true,
+        "mac_address": p.mac,
+        "fixed_ips": fixed_ips(p),
+        "device_id": p.device_id,
+        "device_owner": p.device_owner,
+        "tenant_id": project,
+        "status": p.status,
+        "security_groups": [],
+        "allowed_address_pairs": pairs_json(p),
+        "extra_dhcp_opts": [],
+        "binding:vnic_type": "normal",
+        "binding:profile": {},
+        "binding:vif_details": {},
+        "dns_assignment": [],
+        "dns_name": "",
+        "instance_id": p.device_id,
+        "instance_type": if p.device_id.is_empty() { "" } else { "ecs" },
+        "port_security_enabled": true,
+        "zone_id": p.zone,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use havip_core::{Eni, Instance, Member, MemberState, Subnet};
+    use havip_service::ports::PortAttrs;
+
+    fn snapshot() -> PortSnapshot {
+        let subnet = Subnet {
+            id: "net-1".into(),
+            vpc: "vpc-1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            zone: "cn-north-4a".into(),
+            cidr: "192.168.1.0/24".parse().unwrap(),
+            name: String::new(),
+            created_at: 0,
+        };
+        let instance = Instance {
+            id: "srv-1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            subnet: "net-1".into(),
+            status: InstanceStatus::Running,
+            primary_eni: "nic-1".into(),
+            name: String::new(),
+            created_at: 0,
+        };
+        let nic = Eni {
+            id: "nic-1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            subnet: "net-1".into(),
+            ip: "192.168.1.11".parse().unwrap(),
+            mac: "fa:16:3e:00:00:01".into(),
+            instance: Some("srv-1".into()),
+            service_managed: false,
+            created_at: 0,
+        };
+        let havip = HaVip {
+            id: "vip-1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            vpc: "vpc-1".into(),
+            subnet: "net-1".into(),
+            ip: "192.168.1.100".parse().unwrap(),
+            name: "v".into(),
+            description: String::new(),
+            status: HaVipStatus::InUse,
+            members: vec![Member {
+                id: "nic-1".into(),
+                kind: MemberKind::NetworkInterface,
+                instance: "srv-1".into(),
+                state: MemberState::Associated,
+                position: 0,
+            }],
+            master: Some("nic-1".into()),
+            tags: Default::default(),
+            eip: None,
+            resource_group: String::new(),
+            pending: None,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let mut attrs = BTreeMap::new();
+        attrs.insert(
+            "vip-1".to_string(),
+            PortAttrs {
+                name: None,
+                allowed_address_pairs: vec![AddressPair {
+                    ip_address: "192.168.1.11".into(),
+                    mac_address: None,
+                }],
+            },
+        );
+        PortSnapshot {
+            havips: vec![havip],
+            enis: vec![nic],
+            instances: vec![instance],
+            subnets: vec![subnet],
+            attrs,
+        }
+    }
+
+    #[test]
+    fn vip_and_nic_ports() {
+        let ports = all(&snapshot());
+        assert_eq!(ports.len(), 2);
+        let nic = &ports[0];
+        assert_eq!(nic.id, "nic-1");
+        assert_eq!(nic.device_owner, "compute:cn-north-4a");
+        assert_eq!(nic.device_id, "srv-1");
+        assert_eq!(nic.status, "ACTIVE");
+        assert_eq!(nic.allowed_address_pairs[0].ip_address, "192.168.1.100");
+        let vip = &ports[1];
+        assert_eq!(vip.device_owner, VIP_OWNER);
+        assert_eq!(vip.status, "ACTIVE");
+        // A pair without a MAC shows the port's own MAC.
+        assert_eq!(
+            vip.allowed_address_pairs[0].mac_address.as_deref(),
+            Some(vip.mac.as_str())
+        );
+        assert_eq!(vip_mac("vip-1", vip.ip), vip.mac);
+        let j = neutron_json(vip, "p");
+        assert_eq!(j["fixed_ips"][0]["ip_address"], "192.168.1.100");
+        assert_eq!(j["device_owner"], VIP_OWNER);
+        assert_eq!(j["created_at"], "1970-01-01T00:00:00");
+        let j = v1_json(nic, "p");
+        assert_eq!(j["instance_id"], "srv-1");
+        assert_eq!(j["zone_id"], "cn-north-4a");
+    }
+}

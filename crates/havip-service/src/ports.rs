@@ -1,0 +1,410 @@
+//! Ports, as the Huawei face sees the one store: a HaVip is a VIP port, an ENI is a NIC
+//! port. Binding a VIP to a NIC (creating the VIP when no port holds the address yet),
+//! unbinding every VIP of a NIC, creating, updating and deleting VIP ports, and a
+//! consistent snapshot of every port of a caller for listing. Each operation is one
+//! store transaction; the rules stay in `havip-core`.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use havip_core::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
+use havip_core::{
+    validate, Cloud, DomainError, Eni, HaVip, Instance, MemberKind, MemberState, Subnet, Target,
+};
+use havip_store::{HaVipQuery, Paging, Scope, StoreError, Tx};
+
+pub use havip_store::{AddressPair, PortAttrs};
+
+use crate::{ids, retry_conflicts, Caller, Service, ServiceResult};
+
+/// Every port of a caller's account and region, read in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct PortSnapshot {
+    pub havips: Vec<HaVip>,
+    pub enis: Vec<Eni>,
+    pub instances: Vec<Instance>,
+    pub subnets: Vec<Subnet>,
+    /// Stored attributes by port id (ports without any are absent).
+    pub attrs: BTreeMap<String, PortAttrs>,
+}
+
+/// What a port delete found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortDeletion {
+    /// The VIP port is gone (or is being deleted, with a transition delay).
+    Deleted,
+    NotFound,
+    /// The id is a NIC port: havip does not delete NICs through the port API.
+    NicPort {
+        attached: bool,
+    },
+}
+
+/// A VIP port to create: the HaVip (address, name), its id and its first address pairs.
+#[derive(Debug, Clone, Default)]
+pub struct NewVipPort {
+    pub id: String,
+    pub havip: CreateHaVip,
+    pub allowed_address_pairs: Vec<AddressPair>,
+}
+
+/// An address taken by a concurrent transaction since this one read the subnet: a
+/// conflict, so that the operation runs again and sees the new owner.
+fn raced(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Duplicate(_) => StoreError::Conflict,
+        other => other,
+    }
+}
+
+/// The most HaVips (or ENIs) a snapshot lists; emulation-scale inventories are far below.
+const SNAPSHOT_LIMIT: u64 = 100_000;
+
+impl Service {
+    fn port_timing(&self) -> Timing {
+        Timing {
+            now: self.now_ms(),
+            delay_ms: i64::try_from(self.config.transition_delay.as_millis()).unwrap_or(i64::MAX),
+            change_id: ids::change_id(),
+        }
+    }
+
+    async fn scoped_eni(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        id: &str,
+    ) -> ServiceResult<Option<Eni>> {
+        if !validate::id_syntax(id) {
+            return Ok(None);
+        }
+        Ok(tx
+            .eni(id)
+            .await?
+            .filter(|e| caller.sees(&e.account, &e.region)))
+    }
+
+    async fn scoped_subnet(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        id: &str,
+    ) -> ServiceResult<Option<Subnet>> {
+        if !validate::id_syntax(id) {
+            return Ok(None);
+        }
+        Ok(tx
+            .subnet(id)
+            .await?
+            .filter(|s| caller.sees(&s.account, &s.region)))
+    }
+
+    /// Every VIP port (HaVip), NIC port (ENI) and subnet of the caller, with port attributes.
+    pub async fn port_snapshot(&self, caller: &Caller) -> ServiceResult<PortSnapshot> {
+        let mut tx = self.store.read().await?;
+        let scope = Scope {
+            account: caller.account.clone(),
+            region: caller.region.clone(),
+        };
+        let query = HaVipQuery {
+            account: caller.account.clone(),
+            region: caller.region.clone(),
+            page: Paging::Offset {
+                offset: 0,
+                limit: SNAPSHOT_LIMIT,
+            },
+            ..Default::default()
+        };
+        let havips: Vec<HaVip> = tx
+            .havips(&query)
+            .await?
+            .items
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
+        let enis = tx.enis(&scope).await?;
+        let instances = tx.instances(&scope).await?;
+        let subnets = tx.subnets(&scope).await?;
+        let mut attrs = BTreeMap::new();
+        let ids = havips
+            .iter()
+            .map(|h| &h.id)
+            .chain(enis.iter().map(|e| &e.id));
+        for id in ids {
+            if let Some(a) = tx.port_attrs(id).await? {
+                attrs.insert(id.clone(), a);
+            }
+        }
+        Ok(PortSnapshot {
+            havips,
+            enis,
+            instances,
+            subnets,
+            attrs,
+        })
+    }
+
+    /// Creates a VIP port: a HaVip with the given id, Available at once (Huawei creates
+    /// ports synchronously), and its address pairs.
+    pub async fn create_vip_port(&self, caller: &Caller, new: &NewVipPort) -> ServiceResult<HaVip> {
+        ops::check_create_shape(caller.cloud, &new.havip)?;
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let subnet = self
+                .scoped_subnet(&mut *tx, caller, &new.havip.subnet)
+                .await?;
+            let used = match &subnet {
+                Some(s) => tx.used_ips(&s.id).await?,
+                None => Vec::new(),
+            };
+            let havip = ops::create(
+                caller.cloud,
+                &new.havip,
+                subnet.as_ref(),
+                |ip| used.contains(&ip),
+                ids::alloc_start(),
+                new.id.clone(),
+                &Timing::immediate(self.now_ms()),
+            )?;
+            tx.insert_havip(&havip).await.map_err(raced)?;
+            if !new.allowed_address_pairs.is_empty() {
+                let attrs = PortAttrs {
+                    name: None,
+                    allowed_address_pairs: new.allowed_address_pairs.clone(),
+                };
+                tx.put_port_attrs(&havip.id, &attrs).await?;
+            }
+            tx.commit().await?;
+            Ok(havip)
+        })
+        .await
+    }
+
+    /// Updates a port's name and/or address pairs; `false` when the caller has no such port.
+    /// A VIP port's name is its HaVip's name (checked and changed as a modify).
+    pub async fn update_port(
+        &self,
+        caller: &Caller,
+        id: &str,
+        name: Option<&str>,
+        pairs: Option<&[AddressPair]>,
+    ) -> ServiceResult<bool> {
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let mut attrs = tx.port_attrs(id).await?.unwrap_or_default();
+            if let Some(old) = self.scoped_havip(&mut *tx, caller, id).await? {
+                if name.is_some() {
+                    let next =
+                        ops::modify(caller.cloud, id, Some(&old), name, None, self.now_ms())?;
+                    tx.update_havip(&old, &next).await?;
+                }
+            } else if self.scoped_eni(&mut *tx, caller, id).await?.is_some() {
+                if let Some(n) = name {
+                    validate::name(Cloud::Huawei, n)?;
+                    attrs.name = Some(n.to_string());
+                }
+            } else {
+                return Ok(false);
+            }
+            if let Some(p) = pairs {
+                attrs.allowed_address_pairs = p.to_vec();
+            }
+            tx.put_port_attrs(id, &attrs).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Deletes a VIP port (an Available HaVip); NIC ports are not deleted.
+    pub async fn delete_port(&self, caller: &Caller, id: &str) -> ServiceResult<PortDeletion> {
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let Some(old) = self.scoped_havip(&mut *tx, caller, id).await? else {
+                return Ok(match self.scoped_eni(&mut *tx, caller, id).await? {
+                    Some(eni) => PortDeletion::NicPort {
+                        attached: eni.instance.is_some(),
+                    },
+                    None => PortDeletion::NotFound,
+                });
+            };
+            match ops::delete(id, Some(&old), &self.port_timing())? {
+                Some(next) => tx.update_havip(&old, &next).await?,
+                None => tx.delete_havip(&old).await?,
+            }
+            tx.delete_port_attrs(id).await?;
+            tx.commit().await?;
+            Ok(PortDeletion::Deleted)
+        })
+        .await
+    }
+
+    /// Binds the VIP with address `ip` in `subnet_id` to the NIC port `nic_id`, creating
+    /// the VIP port when no port holds that address. Binding a pair that is already bound
+    /// succeeds and changes nothing. With `reverse_binding` the NIC's IP and MAC are added to
+    /// the VIP port's address pairs. Returns the VIP as it is now.
+    pub async fn bind_vip_to_nic(
+        &self,
+        caller: &Caller,
+        nic_id: &str,
+        subnet_id: &str,
+        ip: Ipv4Addr,
+        reverse_binding: bool,
+    ) -> ServiceResult<HaVip> {
+        retry_conflicts(|| async {
+            let limits = self.limits_for(caller);
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let nic = self
+                .scoped_eni(&mut *tx, caller, nic_id)
+                .await?
+                .ok_or_else(|| DomainError::EniNotFound(nic_id.to_string()))?;
+            let subnet = self
+                .scoped_subnet(&mut *tx, caller, subnet_id)
+                .await?
+                .ok_or_else(|| DomainError::SubnetNotFound(subnet_id.to_string()))?;
+            if !subnet.cidr.contains(&ip) {
+                return Err(DomainError::IpOutOfRange(ip).into());
+            }
+            if nic.subnet != subnet.id {
+                return Err(DomainError::DifferentSubnet.into());
+            }
+            let havip = match tx.havip_by_ip(&subnet.id, ip).await? {
+                Some(h) if caller.sees(&h.account, &h.region) => h,
+                Some(_) => return Err(DomainError::IpInUse(ip).into()),
+                None => {
+                    let used = tx.used_ips(&subnet.id).await?;
+                    let req = CreateHaVip {
+                        subnet: subnet.id.clone(),
+                        ip: Some(ip.to_string()),
+                        ..Default::default()
+                    };
+                    let created = ops::create(
+                        caller.cloud,
+                        &req,
+                        Some(&subnet),
+                        |a| used.contains(&a),
+                        ids::alloc_start(),
+                        ids::uuid(),
+                        &Timing::immediate(self.now_ms()),
+                    )?;
+                    tx.insert_havip(&created).await.map_err(raced)?;
+                    created
+                }
+            };
+            let target = Target {
+                kind: MemberKind::NetworkInterface,
+                id: nic.id.clone(),
+            };
+            let resource = self.scoped_target(&mut *tx, caller, &target).await?;
+            let carried = match resource.as_ref().and_then(|r| r.instance_id()) {
+                Some(i) => tx.havips_of_instance(i).await?.len(),
+                None => 0,
+            };
+            let facts = AssociateFacts {
+                havip: Some(&havip),
+                target: resource.as_ref(),
+                target_instance_havips: u32::try_from(carried).unwrap_or(u32::MAX),
+            };
+            let now = match ops::associate(&havip.id, &target, facts, &limits, &self.port_timing())
+            {
+                Ok(next) => {
+                    tx.update_havip(&havip, &next).await?;
+                    next
+                }
+                Err(DomainError::AlreadyAssociated) => havip,
+                Err(e) => return Err(e.into()),
+            };
+            if reverse_binding {
+                let mut attrs = tx.port_attrs(&now.id).await?.unwrap_or_default();
+                let nic_ip = nic.ip.to_string();
+                if !attrs
+                    .allowed_address_pairs
+                    .iter()
+                    .any(|p| p.ip_address == nic_ip)
+                {
+                    attrs.allowed_address_pairs.push(AddressPair {
+                        ip_address: nic_ip,
+                        mac_address: Some(nic.mac.clone()),
+                    });
+                    tx.put_port_attrs(&now.id, &attrs).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(now)
+        })
+        .await
+    }
+
+    /// Unbinds every VIP the NIC port carries (all or none): the VIPs bound to the NIC, and
+    /// for a server's primary NIC also the VIPs bound (through another face) to the server
+    /// itself. A NIC that carries none is left as it is. The NIC's address leaves the VIP
+    /// ports' address pairs. Returns the ids of the VIPs it unbound.
+    pub async fn unbind_vips_from_nic(
+        &self,
+        caller: &Caller,
+        nic_id: &str,
+    ) -> ServiceResult<Vec<String>> {
+        retry_conflicts(|| async {
+            let limits = self.limits_for(caller);
+            let mut tx = self.store.write().await?;
+            self.check_region(&mut *tx, caller).await?;
+            let nic = self
+                .scoped_eni(&mut *tx, caller, nic_id)
+                .await?
+                .ok_or_else(|| DomainError::EniNotFound(nic_id.to_string()))?;
+            let mut targets = vec![Target {
+                kind: MemberKind::NetworkInterface,
+                id: nic.id.clone(),
+            }];
+            if let Some(instance) = &nic.instance {
+                let primary = tx
+                    .instance(instance)
+                    .await?
+                    .is_some_and(|i| i.primary_eni == nic.id);
+                if primary {
+                    targets.push(Target {
+                        kind: MemberKind::EcsInstance,
+                        id: instance.clone(),
+                    });
+                }
+            }
+            let nic_ip = nic.ip.to_string();
+            let mut unbound = Vec::new();
+            for target in &targets {
+                let resource = self.scoped_target(&mut *tx, caller, target).await?;
+                for havip_id in tx.havips_of_member(&target.id).await? {
+                    let Some(havip) = tx.havip(&havip_id).await? else {
+                        continue;
+                    };
+                    let carried = havip.member(&target.id).is_some_and(|m| {
+                        m.kind == target.kind && m.state != MemberState::Disassociating
+                    });
+                    if !carried {
+                        continue;
+                    }
+                    let facts = DisassociateFacts {
+                        havip: Some(&havip),
+                        target: resource.as_ref(),
+                    };
+                    let timing = self.port_timing();
+                    let next = ops::disassociate(&havip.id, target, true, facts, &limits, &timing)?;
+                    tx.update_havip(&havip, &next).await?;
+                    if let Some(mut attrs) = tx.port_attrs(&havip.id).await? {
+                        attrs
+                            .allowed_address_pairs
+                            .retain(|p| p.ip_address != nic_ip);
+                        tx.put_port_attrs(&havip.id, &attrs).await?;
+                    }
+                    unbound.push(havip.id.clone());
+                }
+            }
+            tx.commit().await?;
+            Ok(unbound)
+        })
+        .await
+    }
+}
