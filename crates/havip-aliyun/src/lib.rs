@@ -1,9 +1,158 @@
-//! The aliyun face of havip (being built).
+//! The Alibaba Cloud VPC face (API version 2016-04-28): serves the HaVip operations so
+//! that the official Alibaba SDKs (the new `alibabacloud_vpc20160428` with ACS3 or
+//! `signature_algorithm='v2'`, and the legacy `aliyun-python-sdk-vpc`) work unchanged.
+//!
+//! A request goes: read (1 MiB limit) → merged query + form parameters → signature and
+//! access key ([`auth`]) → `Action`/`Version` → `RegionId` → the operation ([`actions`]),
+//! and every failure is rendered from one table ([`errors`]) in JSON or, with
+//! `Format=XML`, XML ([`render`]).
+
+pub mod actions;
+pub mod auth;
+pub mod errors;
+pub mod params;
+pub mod render;
 
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
-use havip_api::SharedState;
+use axum::response::Response;
+use havip_api::{ids, AppState, BodyError, Incoming, SharedState};
+use havip_core::Cloud;
+use havip_service::Caller;
+use havip_signature::aliyun;
 
-pub async fn handle(_state: SharedState, _req: Request) -> Response {
-    (http::StatusCode::NOT_IMPLEMENTED, "not implemented").into_response()
+use crate::actions::{Ctx, Operation};
+use crate::errors::FaceError;
+use crate::params::Params;
+use crate::render::Format;
+
+/// The API version this face speaks.
+pub const API_VERSION: &str = "2016-04-28";
+/// `HostId` of error bodies when the request has no Host header.
+const DEFAULT_HOST: &str = "vpc.aliyuncs.com";
+
+/// Serves one Alibaba-style request.
+pub async fn handle(state: SharedState, req: Request) -> Response {
+    let request_id = ids::request_id();
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(DEFAULT_HOST)
+        .to_string();
+    let Outcome { format, op, result } = serve(&state, req).await;
+    match result {
+        Ok(fields) => {
+            let action = op.map_or("", Operation::as_str);
+            tracing::info!(action, request_id, "aliyun ok");
+            render::success(action, fields, &request_id, format)
+        }
+        Err(err) => {
+            let reply = errors::table(&err, op);
+            tracing::info!(
+                action = op.map_or("", Operation::as_str),
+                request_id,
+                status = reply.status.as_u16(),
+                code = reply.code,
+                detail = %err,
+                "aliyun error"
+            );
+            render::error(&reply, &request_id, &host, format)
+        }
+    }
+}
+
+/// What became of a request: the format to answer in, the operation (once known) and
+/// the response fields or the error.
+struct Outcome {
+    format: Format,
+    op: Option<Operation>,
+    result: Result<serde_json::Value, FaceError>,
+}
+
+impl Outcome {
+    fn failed(format: Format, op: Option<Operation>, err: FaceError) -> Outcome {
+        Outcome {
+            format,
+            op,
+            result: Err(err),
+        }
+    }
+}
+
+async fn serve(state: &AppState, req: Request) -> Outcome {
+    let format_of_query = Format::from_param(query_format(req.uri().query().unwrap_or("")));
+    let incoming = match Incoming::read(req).await {
+        Ok(i) => i,
+        Err(BodyError::TooLarge) => {
+            return Outcome::failed(format_of_query, None, FaceError::BodyTooLarge)
+        }
+        Err(BodyError::Broken) => {
+            return Outcome::failed(format_of_query, None, FaceError::BodyBroken)
+        }
+    };
+    let params = match aliyun::request_params(&incoming.parts()) {
+        Ok(p) => Params::new(p),
+        Err(_) => {
+            let err = FaceError::invalid("parameters", "they must be UTF-8 text");
+            return Outcome::failed(format_of_query, None, err);
+        }
+    };
+    let format = Format::from_param(params.get("Format"));
+    let who = match auth::authenticate(state, &incoming).await {
+        Ok(who) => who,
+        Err(e) => return Outcome::failed(format, None, e),
+    };
+    let op = match operation(&incoming, &params, who.acs3) {
+        Ok(op) => op,
+        Err(e) => return Outcome::failed(format, None, e),
+    };
+    let region = match params.required("RegionId") {
+        Ok(r) => r.to_string(),
+        Err(e) => return Outcome::failed(format, Some(op), e),
+    };
+    let ctx = Ctx {
+        state,
+        caller: Caller::tenant(Cloud::Aliyun, who.account, region),
+        params: &params,
+    };
+    Outcome {
+        format,
+        op: Some(op),
+        result: actions::run(op, &ctx).await,
+    }
+}
+
+/// `Format` from the raw query, for errors met before the parameters are decoded.
+fn query_format(query: &str) -> Option<&str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "Format")
+        .map(|(_, v)| v)
+}
+
+/// The operation and version: from `x-acs-action`/`x-acs-version` for ACS3, from the
+/// `Action`/`Version` parameters for RPC (the headers as a fallback).
+fn operation(incoming: &Incoming, params: &Params, acs3: bool) -> Result<Operation, FaceError> {
+    let pick = |header: &str, param: &str| -> Option<String> {
+        let from_header = incoming
+            .header(header)
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        let from_param = params.opt(param);
+        let first = if acs3 {
+            from_header.or(from_param)
+        } else {
+            from_param.or(from_header)
+        };
+        first.map(str::to_string)
+    };
+    let action = pick("x-acs-action", "Action")
+        .ok_or_else(|| FaceError::MissingParameter("Action".into()))?;
+    let version = pick("x-acs-version", "Version")
+        .ok_or_else(|| FaceError::MissingParameter("Version".into()))?;
+    if version != API_VERSION {
+        return Err(FaceError::InvalidVersion(version));
+    }
+    Operation::parse(&action).ok_or(FaceError::UnknownAction(action))
 }

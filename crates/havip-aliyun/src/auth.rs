@@ -1,0 +1,67 @@
+//! Who is calling: the request's Alibaba signature (ACS3-HMAC-SHA256 or RPC HMAC-SHA1,
+//! via `havip_signature::aliyun`), the access key's account, the ±15 minute clock window
+//! and the replay nonce (remembered in the store for the window). Unsigned requests are
+//! served as `insecure_account` only when the server runs with `--insecure-no-auth`.
+
+use havip_api::{now_utc, AppState, Incoming};
+use havip_signature::{aliyun, SignatureError, MAX_CLOCK_SKEW_MINUTES};
+
+use crate::errors::FaceError;
+
+/// How the request was authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub account: String,
+    /// True for ACS3 (the operation is in `x-acs-action`/`x-acs-version`).
+    pub acs3: bool,
+}
+
+const WINDOW_MS: i64 = MAX_CLOCK_SKEW_MINUTES * 60 * 1000;
+
+pub async fn authenticate(
+    state: &AppState,
+    incoming: &Incoming,
+) -> Result<Authenticated, FaceError> {
+    let parts = incoming.parts();
+    let parsed = match aliyun::parse(&parts) {
+        Ok(p) => p,
+        Err(SignatureError::Missing) => {
+            return match &state.insecure_account {
+                Some(account) => Ok(Authenticated {
+                    account: account.clone(),
+                    acs3: incoming.header("x-acs-action").is_some(),
+                }),
+                None => Err(FaceError::Signature(SignatureError::Missing)),
+            }
+        }
+        Err(e) => return Err(FaceError::Signature(e)),
+    };
+    let key = state
+        .service
+        .access_key(&parsed.access_key_id)
+        .await?
+        .ok_or_else(|| FaceError::UnknownAccessKey(parsed.access_key_id.clone()))?;
+    if !key.enabled {
+        return Err(FaceError::AccessKeyDisabled(key.id));
+    }
+    aliyun::verify(&parts, &parsed, &key.secret, now_utc(&state.service))
+        .map_err(FaceError::Signature)?;
+    if let Some(nonce) = &parsed.nonce {
+        let now = state.service.now_ms();
+        // Remember the nonce for as long as its timestamp stays inside the window.
+        let expires_at = now.max(parsed.timestamp.timestamp_millis()) + WINDOW_MS;
+        let fresh = state
+            .service
+            .store()
+            .remember_nonce(&key.id, nonce, now, expires_at)
+            .await
+            .map_err(|_| FaceError::Unavailable)?;
+        if !fresh {
+            return Err(FaceError::NonceUsed);
+        }
+    }
+    Ok(Authenticated {
+        account: key.account,
+        acs3: parsed.scheme == havip_signature::Scheme::AliyunAcs3,
+    })
+}
