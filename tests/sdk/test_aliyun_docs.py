@@ -51,6 +51,17 @@ def test_snippet_runs_first_time(havip_server, index):
     assert server.havip("havip-uf6demo0001")["status"] == "InUse"
 
 
+def test_both_snippets_run_one_after_the_other(havip_server):
+    """As a reader following the page does: the new SDK's, then the legacy SDK's."""
+    server = havip_server()
+    for code in _snippets():
+        code = code.replace(DOC_ENDPOINT, server.endpoint)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    members = [m["id"] for m in server.havip("havip-uf6demo0001")["members"]]
+    assert members == ["i-uf6demo0001", "i-uf6demo0002"]
+
+
 def _table_rows():
     section = _section(DOC.read_text(), "Error codes")
     rows = []
