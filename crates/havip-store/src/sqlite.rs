@@ -21,8 +21,6 @@ use crate::{
     Store, StoreError, StoreResult, Tx,
 };
 
-mod ports;
-
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub const DB_FILE: &str = "havip.sqlite3";
