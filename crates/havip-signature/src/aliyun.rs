@@ -13,9 +13,9 @@ use std::collections::HashMap;
 
 use crate::{
     assemble_canonical_request, authorization_fields, canonical_headers, check_clock,
-    checked_payload_hash, decode_pairs, header_str, hex_signature_matches, hmac_sha256, parse_utc,
-    push_header, require_signed, require_signed_if_present, rfc3986_encode, sha256_hex,
-    split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
+    check_hex_signature, checked_payload_hash, client_signature, decode_pairs, ensure_parsed_from,
+    header_str, parse_utc, push_header, require_signed, require_signed_if_present, rfc3986_encode,
+    sha256_hex, split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
     SignatureError,
 };
 
@@ -220,22 +220,11 @@ pub fn verify_acs3(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<(), SignatureError> {
-    if parse_acs3(parts).as_ref() != Ok(auth) {
-        return Err(SignatureError::Malformed(
-            "credentials were parsed from another request".into(),
-        ));
-    }
+    ensure_parsed_from(parts, auth, parse_acs3)?;
     let payload_hash = checked_payload_hash(parts, "x-acs-content-sha256")?;
     let canonical = acs3_canonical_request(parts, &auth.signed_headers, &payload_hash)?;
     let string_to_sign = acs3_string_to_sign(&canonical);
-    let expected = hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes());
-    if !hex_signature_matches(&auth.signature, &expected) {
-        return Err(SignatureError::Mismatch {
-            string_to_sign,
-            canonical_request: Some(String::from_utf8_lossy(&canonical).into_owned()),
-        });
-    }
-    check_clock(auth.timestamp, now)
+    check_hex_signature(auth, secret.as_bytes(), string_to_sign, &canonical, now)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -331,11 +320,7 @@ pub fn verify_rpc(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<(), SignatureError> {
-    if parse_rpc(parts).as_ref() != Ok(auth) {
-        return Err(SignatureError::Malformed(
-            "credentials were parsed from another request".into(),
-        ));
-    }
+    ensure_parsed_from(parts, auth, parse_rpc)?;
     let params = request_params(parts)?;
     let string_to_sign = rpc_string_to_sign(parts.method, &params);
     let sent = base64::engine::general_purpose::STANDARD.decode(auth.signature.as_bytes());
@@ -406,21 +391,16 @@ pub fn acs3_authorization(
     signed_headers: &[&str],
     creds: &Credentials<'_>,
 ) -> Result<String, SignatureError> {
-    let mut signed: Vec<String> = signed_headers
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    signed.sort();
-    let canonical = acs3_canonical_request(parts, &signed, &sha256_hex(parts.body))?;
-    let mac = hmac_sha256(
+    let (signed, signature) = client_signature(
+        signed_headers,
+        parts.body,
+        |signed, payload_hash| acs3_canonical_request(parts, signed, payload_hash),
         creds.secret.as_bytes(),
-        acs3_string_to_sign(&canonical).as_bytes(),
-    );
+        acs3_string_to_sign,
+    )?;
     Ok(format!(
-        "{ACS3_ALGORITHM} Credential={},SignedHeaders={},Signature={}",
+        "{ACS3_ALGORITHM} Credential={},SignedHeaders={signed},Signature={signature}",
         creds.access_key_id,
-        signed.join(";"),
-        hex::encode(mac)
     ))
 }
 
@@ -577,13 +557,7 @@ mod tests {
     use super::*;
     use chrono::TimeDelta;
 
-    fn headers(list: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in list {
-            push_header(&mut h, k, v);
-        }
-        h
-    }
+    use crate::header_map as headers;
 
     fn at(s: &str) -> DateTime<Utc> {
         parse_utc(s, DATE_FORMAT).unwrap()

@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
-    assemble_canonical_request, authorization_fields, canonical_headers, check_clock, decode_pairs,
-    header_str, hex_signature_matches, hmac_sha256, parse_utc, percent_decode, push_header,
-    require_signed, require_signed_if_present, rfc3986_encode, sha256_hex, split_signed_headers,
-    Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
+    assemble_canonical_request, authorization_fields, canonical_headers, check_hex_signature,
+    client_signature, decode_pairs, ensure_parsed_from, header_str, parse_utc, percent_decode,
+    push_header, require_signed, require_signed_if_present, rfc3986_encode, sha256_hex,
+    split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
+    SignatureError,
 };
 
 /// The algorithm token of the `Authorization` header.
@@ -125,22 +126,11 @@ pub fn verify(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<(), SignatureError> {
-    if parse(parts).as_ref() != Ok(auth) {
-        return Err(SignatureError::Malformed(
-            "credentials were parsed from another request".into(),
-        ));
-    }
+    ensure_parsed_from(parts, auth, parse)?;
     let hash = payload_hash(parts)?;
     let canonical = canonical_request(parts, &auth.signed_headers, &hash)?;
     let string_to_sign = string_to_sign(&auth.date, &canonical);
-    let expected = hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes());
-    if !hex_signature_matches(&auth.signature, &expected) {
-        return Err(SignatureError::Mismatch {
-            string_to_sign,
-            canonical_request: Some(String::from_utf8_lossy(&canonical).into_owned()),
-        });
-    }
-    check_clock(auth.timestamp, now)
+    check_hex_signature(auth, secret.as_bytes(), string_to_sign, &canonical, now)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -155,21 +145,16 @@ pub fn authorization(
 ) -> Result<String, SignatureError> {
     let date = header_str(parts.headers, "x-sdk-date")?
         .ok_or_else(|| SignatureError::Malformed("missing header X-Sdk-Date".into()))?;
-    let mut signed: Vec<String> = signed_headers
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    signed.sort();
-    let canonical = canonical_request(parts, &signed, &sha256_hex(parts.body))?;
-    let signature = hmac_sha256(
+    let (signed, signature) = client_signature(
+        signed_headers,
+        parts.body,
+        |signed, payload_hash| canonical_request(parts, signed, payload_hash),
         creds.secret.as_bytes(),
-        string_to_sign(date, &canonical).as_bytes(),
-    );
+        |canonical| string_to_sign(date, canonical),
+    )?;
     Ok(format!(
-        "{ALGORITHM} Access={}, SignedHeaders={}, Signature={}",
+        "{ALGORITHM} Access={}, SignedHeaders={signed}, Signature={signature}",
         creds.access_key_id,
-        signed.join(";"),
-        hex::encode(signature)
     ))
 }
 

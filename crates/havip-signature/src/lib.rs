@@ -289,6 +289,62 @@ pub(crate) fn checked_payload_hash(
     Ok(payload_hash)
 }
 
+/// The first step of every `verify*`: `auth` must be what `parse` reads from this very
+/// request, or the credentials were parsed from another one (`Malformed`).
+pub(crate) fn ensure_parsed_from(
+    parts: &RequestParts<'_>,
+    auth: &ParsedAuth,
+    parse: fn(&RequestParts<'_>) -> Result<ParsedAuth, SignatureError>,
+) -> Result<(), SignatureError> {
+    if parse(parts).as_ref() != Ok(auth) {
+        return Err(SignatureError::Malformed(
+            "credentials were parsed from another request".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The last steps of verifying ACS3, Volcengine and Huawei: the HMAC-SHA256 of
+/// `string_to_sign` under `key` against the hex signature sent (else `Mismatch`, carrying
+/// the server's string to sign and canonical request), then the clock window.
+pub(crate) fn check_hex_signature(
+    auth: &ParsedAuth,
+    key: &[u8],
+    string_to_sign: String,
+    canonical_request: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), SignatureError> {
+    let expected = hmac_sha256(key, string_to_sign.as_bytes());
+    if !hex_signature_matches(&auth.signature, &expected) {
+        return Err(SignatureError::Mismatch {
+            string_to_sign,
+            canonical_request: Some(String::from_utf8_lossy(canonical_request).into_owned()),
+        });
+    }
+    check_clock(auth.timestamp, now)
+}
+
+/// The client side of ACS3, Volcengine and Huawei: the listed header names lowercased and
+/// sorted, the canonical request over them and the hash of `body`, and the HMAC-SHA256
+/// under `key` of the string to sign made from that canonical request. Returns the
+/// `SignedHeaders` value (`a;b;c`) and the hex signature.
+pub(crate) fn client_signature(
+    signed_headers: &[&str],
+    body: &[u8],
+    canonical_request: impl FnOnce(&[String], &str) -> Result<Vec<u8>, SignatureError>,
+    key: &[u8],
+    string_to_sign: impl FnOnce(&[u8]) -> String,
+) -> Result<(String, String), SignatureError> {
+    let mut signed: Vec<String> = signed_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    signed.sort();
+    let canonical = canonical_request(&signed, &sha256_hex(body))?;
+    let mac = hmac_sha256(key, string_to_sign(&canonical).as_bytes());
+    Ok((signed.join(";"), hex::encode(mac)))
+}
+
 /// Reads the `Authorization` header of a scheme whose algorithm token is `algorithm` and
 /// returns its three `k=v` fields named in `wanted`, in that order. No header is
 /// `Missing`; another algorithm is `UnsupportedMethod`.
@@ -481,6 +537,16 @@ pub(crate) fn push_header(headers: &mut HeaderMap, name: &str, value: &str) {
     ) {
         headers.append(n, v);
     }
+}
+
+/// A header map of `(name, value)` pairs, for the schemes' tests.
+#[cfg(test)]
+pub(crate) fn header_map(list: &[(&str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in list {
+        push_header(&mut h, k, v);
+    }
+    h
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
-    assemble_canonical_request, authorization_fields, canonical_headers, check_clock,
-    checked_payload_hash, decode_pairs, header_str, hex_signature_matches, hmac_sha256, parse_utc,
-    push_header, require_signed, require_signed_if_present, rfc3986_encode, sha256_hex,
-    split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
+    assemble_canonical_request, authorization_fields, canonical_headers, check_hex_signature,
+    checked_payload_hash, client_signature, decode_pairs, ensure_parsed_from, header_str,
+    hmac_sha256, parse_utc, push_header, require_signed, require_signed_if_present, rfc3986_encode,
+    sha256_hex, split_signed_headers, Credentials, OwnedRequest, ParsedAuth, RequestParts, Scheme,
     SignatureError,
 };
 
@@ -153,11 +153,7 @@ pub fn verify(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<(), SignatureError> {
-    if parse(parts).as_ref() != Ok(auth) {
-        return Err(SignatureError::Malformed(
-            "credentials were parsed from another request".into(),
-        ));
-    }
+    ensure_parsed_from(parts, auth, parse)?;
     let payload_hash = checked_payload_hash(parts, "x-content-sha256")?;
     let region = auth.region.as_deref().unwrap_or_default();
     let service = auth.service.as_deref().unwrap_or_default();
@@ -166,14 +162,7 @@ pub fn verify(
     let canonical = canonical_request(parts, &auth.signed_headers, &payload_hash)?;
     let string_to_sign = string_to_sign(&auth.date, &scope, &canonical);
     let key = signing_key(secret, day, region, service);
-    let expected = hmac_sha256(&key, string_to_sign.as_bytes());
-    if !hex_signature_matches(&auth.signature, &expected) {
-        return Err(SignatureError::Mismatch {
-            string_to_sign,
-            canonical_request: Some(String::from_utf8_lossy(&canonical).into_owned()),
-        });
-    }
-    check_clock(auth.timestamp, now)
+    check_hex_signature(auth, &key, string_to_sign, &canonical, now)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -191,23 +180,17 @@ pub fn authorization(
     let date = header_str(parts.headers, "x-date")?
         .ok_or_else(|| SignatureError::Malformed("missing header X-Date".into()))?;
     let day = date.get(..8).unwrap_or_default();
-    let mut signed: Vec<String> = signed_headers
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    signed.sort();
     let scope = format!("{day}/{region}/{service}/request");
-    let canonical = canonical_request(parts, &signed, &sha256_hex(parts.body))?;
-    let sts = string_to_sign(date, &scope, &canonical);
-    let signature = hmac_sha256(
+    let (signed, signature) = client_signature(
+        signed_headers,
+        parts.body,
+        |signed, payload_hash| canonical_request(parts, signed, payload_hash),
         &signing_key(creds.secret, day, region, service),
-        sts.as_bytes(),
-    );
+        |canonical| string_to_sign(date, &scope, canonical),
+    )?;
     Ok(format!(
-        "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={}",
+        "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed}, Signature={signature}",
         creds.access_key_id,
-        signed.join(";"),
-        hex::encode(signature)
     ))
 }
 
@@ -288,13 +271,7 @@ mod tests {
     use super::*;
     use chrono::TimeDelta;
 
-    fn headers(list: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in list {
-            push_header(&mut h, k, v);
-        }
-        h
-    }
+    use crate::header_map as headers;
 
     /// wire-volcengine.md 2.4: the captured AssociateHaVip (AKLTtestak / dGVzdHNr).
     fn doc_headers(invocation: &str, date: &str, signature: &str) -> HeaderMap {
