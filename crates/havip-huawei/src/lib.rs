@@ -7,11 +7,9 @@
 mod auth;
 mod ecs;
 pub mod errors;
-mod neutron;
 mod port_ops;
 mod port_request;
 mod ports;
-mod vpc_v1;
 
 use axum::extract::Request;
 use axum::response::Response;
@@ -141,39 +139,23 @@ async fn serve(state: &AppState, req: Request, route: Route) -> Result<Reply, Fa
     };
     let (caller, project) = auth::caller(state, &incoming, &account, &source).await?;
     let service = &state.service;
-    let (method, query, body) = (
-        &incoming.method,
-        incoming.query.as_str(),
-        &incoming.body[..],
-    );
-    match &route {
-        Route::EcsNic { nic, .. } => ecs::serve(service, &caller, nic, body).await,
-        Route::Neutron { port } => {
-            neutron::serve(
-                service,
-                &caller,
-                &project,
-                method,
-                port.as_deref(),
-                query,
-                body,
-            )
-            .await
+    let (flavor, port) = match &route {
+        Route::EcsNic { nic, .. } => {
+            return ecs::serve(service, &caller, nic, &incoming.body).await
         }
-        Route::VpcV1 { port, .. } => {
-            vpc_v1::serve(
-                service,
-                &caller,
-                &project,
-                method,
-                port.as_deref(),
-                query,
-                body,
-            )
-            .await
-        }
-        Route::Unknown => Err(FaceError::NoSuchApi),
-    }
+        Route::Neutron { port } => (&port_ops::NEUTRON, port),
+        Route::VpcV1 { port, .. } => (&port_ops::VPC_V1, port),
+        Route::Unknown => return Err(FaceError::NoSuchApi),
+    };
+    port_ops::serve(
+        service,
+        &caller,
+        flavor,
+        &project,
+        port.as_deref(),
+        &incoming,
+    )
+    .await
 }
 
 #[cfg(test)]

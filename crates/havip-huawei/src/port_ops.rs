@@ -1,10 +1,12 @@
-//! The port operations both port families offer (create, show, list, update, delete),
-//! run against the service; each family supplies its rendering and success statuses.
+//! The two port families, Neutron (`/v2.0/ports`) and VPC v1 (`/v1/{project_id}/ports`),
+//! and the port operations both offer (create, show, list, update, delete), routed by
+//! method and run against the service; each family supplies its rendering and success
+//! statuses as a [`Flavor`].
 
-use havip_api::ids;
+use havip_api::{ids, Incoming};
 use havip_service::ports::PortDeletion;
 use havip_service::{Caller, Service};
-use http::StatusCode;
+use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::errors::FaceError;
@@ -16,6 +18,44 @@ pub struct Flavor {
     pub create_status: StatusCode,
     /// The collection path for `ports_links` (`None`: the family has no links).
     pub links_path: Option<&'static str>,
+}
+
+/// The Neutron-style port API, `/v2.0/ports[/{port_id}]` (project from `X-Project-Id`):
+/// create (201), show, list with filters and `ports_links`, update, delete (204), with
+/// `NeutronError` errors.
+pub const NEUTRON: Flavor = Flavor {
+    render: ports::neutron_json,
+    create_status: StatusCode::CREATED,
+    links_path: Some("/v2.0/ports"),
+};
+
+/// The Huawei-native VPC port API, `/v1/{project_id}/ports[/{port_id}]`: the same
+/// semantics as the Neutron family, with VPC `Port` bodies, 200 on create and
+/// `{"code","message"}` errors.
+pub const VPC_V1: Flavor = Flavor {
+    render: ports::v1_json,
+    create_status: StatusCode::OK,
+    links_path: None,
+};
+
+/// One port call of either family; `port` is the id in the path, if any.
+pub async fn serve(
+    service: &Service,
+    caller: &Caller,
+    flavor: &Flavor,
+    project: &str,
+    port: Option<&str>,
+    incoming: &Incoming,
+) -> Result<Reply, FaceError> {
+    let (query, body) = (incoming.query.as_str(), &incoming.body[..]);
+    match (&incoming.method, port) {
+        (&Method::POST, None) => create(service, caller, flavor, project, body).await,
+        (&Method::GET, None) => list(service, caller, flavor, project, query).await,
+        (&Method::GET, Some(id)) => show(service, caller, flavor, project, id).await,
+        (&Method::PUT, Some(id)) => update(service, caller, flavor, project, id, body).await,
+        (&Method::DELETE, Some(id)) => delete(service, caller, id).await,
+        _ => Err(FaceError::NoSuchApi),
+    }
 }
 
 fn one(flavor: &Flavor, port: &ports::Port, project: &str, status: StatusCode) -> Reply {

@@ -72,23 +72,22 @@ pub fn all(s: &PortSnapshot) -> Vec<Port> {
         .map(|n| (n.id.as_str(), n.zone.as_str()))
         .collect();
     let instances: BTreeMap<&str, _> = s.instances.iter().map(|i| (i.id.as_str(), i)).collect();
+    let zone_of = |subnet: &str| zones.get(subnet).copied().unwrap_or_default().to_string();
+    let pairs_of = |id: &str| {
+        s.attrs
+            .get(id)
+            .map(|a| a.allowed_address_pairs.as_slice())
+            .unwrap_or_default()
+    };
     let mut out = Vec::with_capacity(s.havips.len() + s.enis.len());
     for h in &s.havips {
         let mac = vip_mac(&h.id, h.ip);
-        let pairs = s
-            .attrs
-            .get(&h.id)
-            .map(|a| a.allowed_address_pairs.as_slice())
-            .unwrap_or_default();
+        let pairs = pairs_of(&h.id);
         out.push(Port {
             id: h.id.clone(),
             name: h.name.clone(),
             network_id: h.subnet.clone(),
-            zone: zones
-                .get(h.subnet.as_str())
-                .copied()
-                .unwrap_or_default()
-                .to_string(),
+            zone: zone_of(&h.subnet),
             ip: h.ip,
             allowed_address_pairs: with_macs(pairs, &mac),
             mac,
@@ -100,20 +99,11 @@ pub fn all(s: &PortSnapshot) -> Vec<Port> {
         });
     }
     for e in &s.enis {
-        let zone = zones
-            .get(e.subnet.as_str())
-            .copied()
-            .unwrap_or_default()
-            .to_string();
+        let zone = zone_of(&e.subnet);
         let instance = e.instance.as_deref().and_then(|i| instances.get(i));
         let is_primary = instance.is_some_and(|i| i.primary_eni == e.id);
         let attrs = s.attrs.get(&e.id);
-        let mut pairs = with_macs(
-            attrs
-                .map(|a| a.allowed_address_pairs.as_slice())
-                .unwrap_or_default(),
-            &e.mac,
-        );
+        let mut pairs = with_macs(pairs_of(&e.id), &e.mac);
         // The VIPs this NIC carries: bound to the NIC itself, or (through another face)
         // to its server, which the server's primary NIC carries.
         for h in &s.havips {
@@ -181,9 +171,10 @@ fn fixed_ips(p: &Port) -> Value {
     json!([{"subnet_id": p.network_id, "ip_address": p.ip.to_string()}])
 }
 
-/// A Neutron `NeutronPort` (`/v2.0/ports`).
-pub fn neutron_json(p: &Port, project: &str) -> Value {
-    json!({
+/// The fields a Neutron `NeutronPort` and a VPC v1 `Port` share, plus the family's own
+/// `extra` ones.
+fn port_json(p: &Port, project: &str, extra: Value) -> Value {
+    let mut port = json!({
         "id": p.id,
         "name": p.name,
         "network_id": p.network_id,
@@ -193,7 +184,6 @@ pub fn neutron_json(p: &Port, project: &str) -> Value {
         "device_id": p.device_id,
         "device_owner": p.device_owner,
         "tenant_id": project,
-        "project_id": project,
         "status": p.status,
         "security_groups": [],
         "allowed_address_pairs": pairs_json(p),
@@ -204,37 +194,37 @@ pub fn neutron_json(p: &Port, project: &str) -> Value {
         "dns_assignment": [],
         "dns_name": "",
         "port_security_enabled": true,
-        "created_at": time(p.created_at),
-        "updated_at": time(p.updated_at),
-    })
+    });
+    if let (Value::Object(port), Value::Object(extra)) = (&mut port, extra) {
+        port.extend(extra);
+    }
+    port
+}
+
+/// A Neutron `NeutronPort` (`/v2.0/ports`).
+pub fn neutron_json(p: &Port, project: &str) -> Value {
+    port_json(
+        p,
+        project,
+        json!({
+            "project_id": project,
+            "created_at": time(p.created_at),
+            "updated_at": time(p.updated_at),
+        }),
+    )
 }
 
 /// A VPC v1 `Port` (`/v1/{project_id}/ports`).
 pub fn v1_json(p: &Port, project: &str) -> Value {
-    json!({
-        "id": p.id,
-        "name": p.name,
-        "network_id": p.network_id,
-        "admin_state_up": true,
-        "mac_address": p.mac,
-        "fixed_ips": fixed_ips(p),
-        "device_id": p.device_id,
-        "device_owner": p.device_owner,
-        "tenant_id": project,
-        "status": p.status,
-        "security_groups": [],
-        "allowed_address_pairs": pairs_json(p),
-        "extra_dhcp_opts": [],
-        "binding:vnic_type": "normal",
-        "binding:profile": {},
-        "binding:vif_details": {},
-        "dns_assignment": [],
-        "dns_name": "",
-        "instance_id": p.device_id,
-        "instance_type": if p.device_id.is_empty() { "" } else { "ecs" },
-        "port_security_enabled": true,
-        "zone_id": p.zone,
-    })
+    port_json(
+        p,
+        project,
+        json!({
+            "instance_id": p.device_id,
+            "instance_type": if p.device_id.is_empty() { "" } else { "ecs" },
+            "zone_id": p.zone,
+        }),
+    )
 }
 
 #[cfg(test)]
