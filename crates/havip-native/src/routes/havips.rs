@@ -190,14 +190,23 @@ pub async fn delete_havip(
     }
 }
 
-fn target(instance_id: String, instance_type: Option<&str>) -> NativeResult<Target> {
+/// The HaVip id, the target and the client token of an associate or disassociate,
+/// checked in that order.
+fn change_args(
+    id: String,
+    instance_id: String,
+    instance_type: Option<&str>,
+    client_token: Option<&str>,
+) -> NativeResult<(String, Target, Option<String>)> {
+    let id = havip_id(id)?;
     if instance_id.is_empty() {
         return Err(DomainError::MissingParameter("instance_id").into());
     }
-    Ok(Target {
+    let target = Target {
         kind: MemberKind::parse_param(instance_type)?,
         id: instance_id,
-    })
+    };
+    Ok((id, target, self::client_token(client_token)?))
 }
 
 pub async fn associate(
@@ -205,9 +214,12 @@ pub async fn associate(
     PathId(id): PathId,
     JsonBody(req): JsonBody<AssociateReq>,
 ) -> NativeResult<impl IntoResponse> {
-    let id = havip_id(id)?;
-    let target = target(req.instance_id, req.instance_type.as_deref())?;
-    let token = client_token(req.client_token.as_deref())?;
+    let (id, target, token) = change_args(
+        id,
+        req.instance_id,
+        req.instance_type.as_deref(),
+        req.client_token.as_deref(),
+    )?;
     let havip = st
         .service
         .associate(&operator(), &id, &target, token.as_deref())
@@ -220,9 +232,12 @@ pub async fn disassociate(
     PathId(id): PathId,
     JsonBody(req): JsonBody<DisassociateReq>,
 ) -> NativeResult<impl IntoResponse> {
-    let id = havip_id(id)?;
-    let target = target(req.instance_id, req.instance_type.as_deref())?;
-    let token = client_token(req.client_token.as_deref())?;
+    let (id, target, token) = change_args(
+        id,
+        req.instance_id,
+        req.instance_type.as_deref(),
+        req.client_token.as_deref(),
+    )?;
     let havip = st
         .service
         .disassociate(&operator(), &id, &target, req.force, token.as_deref())

@@ -33,6 +33,19 @@ fn keep_if<T>(items: &mut Vec<T>, filter: Option<String>, field: impl Fn(&T) -> 
     }
 }
 
+/// The item of `items` whose id is `id`, or that resource's "not found".
+fn find_by_id<T>(
+    items: Vec<T>,
+    id: String,
+    item_id: impl Fn(&T) -> &str,
+    not_found: fn(String) -> DomainError,
+) -> NativeResult<T> {
+    match items.into_iter().find(|i| item_id(i) == id) {
+        Some(item) => Ok(item),
+        None => Err(not_found(id).into()),
+    }
+}
+
 // --- accounts ------------------------------------------------------------------------
 
 pub async fn list_accounts(
@@ -62,12 +75,13 @@ pub async fn get_account(
     PathId(id): PathId,
 ) -> NativeResult<impl IntoResponse> {
     let id = checked_id(id, DomainError::AccountNotFound)?;
-    let accounts = st.service.accounts().await?;
-    let account = accounts
-        .iter()
-        .find(|a| a.id == id)
-        .ok_or(DomainError::AccountNotFound(id.clone()))?;
-    Ok(Json(AccountDto::from(account)))
+    let account = find_by_id(
+        st.service.accounts().await?,
+        id,
+        |a| &a.id,
+        DomainError::AccountNotFound,
+    )?;
+    Ok(Json(AccountDto::from(&account)))
 }
 
 // --- access keys ---------------------------------------------------------------------
@@ -178,12 +192,13 @@ pub async fn get_vpc(
     PathId(id): PathId,
 ) -> NativeResult<impl IntoResponse> {
     let id = checked_id(id, DomainError::VpcNotFound)?;
-    let vpcs = st.service.vpcs(&Scope::default()).await?;
-    let vpc = vpcs
-        .iter()
-        .find(|v| v.id == id)
-        .ok_or(DomainError::VpcNotFound(id.clone()))?;
-    Ok(Json(VpcDto::from(vpc)))
+    let vpc = find_by_id(
+        st.service.vpcs(&Scope::default()).await?,
+        id,
+        |v| &v.id,
+        DomainError::VpcNotFound,
+    )?;
+    Ok(Json(VpcDto::from(&vpc)))
 }
 
 pub async fn list_subnets(
@@ -218,12 +233,13 @@ pub async fn get_subnet(
     PathId(id): PathId,
 ) -> NativeResult<impl IntoResponse> {
     let id = checked_id(id, DomainError::SubnetNotFound)?;
-    let subnets = st.service.subnets(&Scope::default()).await?;
-    let subnet = subnets
-        .iter()
-        .find(|s| s.id == id)
-        .ok_or(DomainError::SubnetNotFound(id.clone()))?;
-    Ok(Json(SubnetDto::from(subnet)))
+    let subnet = find_by_id(
+        st.service.subnets(&Scope::default()).await?,
+        id,
+        |s| &s.id,
+        DomainError::SubnetNotFound,
+    )?;
+    Ok(Json(SubnetDto::from(&subnet)))
 }
 
 // --- instances -----------------------------------------------------------------------
