@@ -12,7 +12,7 @@ mod tags;
 mod unassociate;
 
 use havip_api::AppState;
-use havip_core::validate;
+use havip_core::{validate, MemberKind, Target};
 use havip_service::Caller;
 use serde_json::Value;
 
@@ -77,6 +77,20 @@ impl Ctx<'_> {
     /// The request's ClientToken: at most 64 ASCII characters; empty means absent.
     pub fn client_token(&self) -> Result<Option<String>, FaceError> {
         Ok(validate::client_token(self.params.get("ClientToken"))?)
+    }
+
+    /// The `HaVipId` and the target (`InstanceId`, required, and `InstanceType`) of an
+    /// Associate or Unassociate call, read in that order.
+    pub fn havip_and_target(&self) -> Result<(&str, Target), FaceError> {
+        let p = self.params;
+        let havip = p.required("HaVipId")?;
+        let instance = p.required("InstanceId")?;
+        let kind = MemberKind::parse_param(p.opt("InstanceType"))?;
+        let target = Target {
+            kind,
+            id: instance.to_string(),
+        };
+        Ok((havip, target))
     }
 }
 
