@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use havip_core::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
-use havip_core::{validate, DomainError, HaVip, Limits, MemberKind, Target, TargetResource};
+use havip_core::{
+    validate, DomainError, HaVip, Limits, MemberKind, Subnet, Target, TargetResource,
+};
 use havip_store::{HaVipPage, HaVipQuery, Tx};
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +40,7 @@ impl Service {
         self.config.limits.for_cloud(caller.cloud)
     }
 
-    fn timing(&self) -> Timing {
+    pub(crate) fn timing(&self) -> Timing {
         Timing {
             now: self.now_ms(),
             delay_ms: i64::try_from(self.config.transition_delay.as_millis()).unwrap_or(i64::MAX),
@@ -59,8 +61,7 @@ impl Service {
         token: Option<&Token<'_>>,
     ) -> ServiceResult<Begun> {
         let limits = self.limits_for(caller);
-        let mut tx = self.store.write().await?;
-        self.check_region(&mut *tx, caller).await?;
+        let mut tx = self.write_in_region(caller).await?;
         match idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await? {
             Some(first) => Ok(Begun::Replay(first)),
             None => Ok(Begun::Fresh(tx)),
@@ -89,6 +90,13 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Opens a write transaction for the caller, whose region must exist.
+    pub(crate) async fn write_in_region(&self, caller: &Caller) -> ServiceResult<Box<dyn Tx>> {
+        let mut tx = self.store.write().await?;
+        self.check_region(&mut *tx, caller).await?;
+        Ok(tx)
     }
 
     pub(crate) async fn check_region(&self, tx: &mut dyn Tx, caller: &Caller) -> ServiceResult<()> {
@@ -130,22 +138,16 @@ impl Service {
                 .await?
                 .filter(|i| caller.sees(&i.account, &i.region))
                 .map(TargetResource::Instance),
-            MemberKind::NetworkInterface => {
-                match tx
-                    .eni(&target.id)
-                    .await?
-                    .filter(|e| caller.sees(&e.account, &e.region))
-                {
-                    None => None,
-                    Some(eni) => {
-                        let instance = match &eni.instance {
-                            Some(i) => tx.instance(i).await?,
-                            None => None,
-                        };
-                        Some(TargetResource::Eni { eni, instance })
-                    }
+            MemberKind::NetworkInterface => match self.scoped_eni(tx, caller, &target.id).await? {
+                None => None,
+                Some(eni) => {
+                    let instance = match &eni.instance {
+                        Some(i) => tx.instance(i).await?,
+                        None => None,
+                    };
+                    Some(TargetResource::Eni { eni, instance })
                 }
-            }
+            },
         })
     }
 
@@ -171,27 +173,16 @@ impl Service {
             Begun::Replay(first) => return decode_ref(first),
             Begun::Fresh(tx) => tx,
         };
-        let subnet = if validate::id_syntax(&req.subnet) {
-            tx.subnet(&req.subnet)
-                .await?
-                .filter(|s| caller.sees(&s.account, &s.region))
-        } else {
-            None
-        };
-        let used = match &subnet {
-            Some(s) => tx.used_ips(&s.id).await?,
-            None => Vec::new(),
-        };
-        let timing = self.timing();
-        let havip = ops::create(
-            caller.cloud,
+        let subnet = self.scoped_subnet(&mut *tx, caller, &req.subnet).await?;
+        let havip = build_havip(
+            &mut *tx,
+            caller,
             req,
             subnet.as_ref(),
-            |ip| used.contains(&ip),
-            ids::alloc_start(),
             ids::havip_id(),
-            &timing,
-        )?;
+            &self.timing(),
+        )
+        .await?;
         tx.insert_havip(&havip).await?;
         let answer = HaVipRef {
             id: havip.id.clone(),
@@ -233,8 +224,7 @@ impl Service {
         description: Option<&str>,
     ) -> ServiceResult<HaVip> {
         retry_conflicts(|| async {
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
+            let mut tx = self.write_in_region(caller).await?;
             let old = self.scoped_havip(&mut *tx, caller, id).await?;
             let new = ops::modify(
                 caller.cloud,
@@ -307,14 +297,10 @@ impl Service {
         };
         let havip = self.scoped_havip(&mut *tx, caller, havip_id).await?;
         let resource = self.scoped_target(&mut *tx, caller, target).await?;
-        let carried = match resource.as_ref().and_then(|r| r.instance_id()) {
-            Some(i) => tx.havips_of_instance(i).await?.len(),
-            None => 0,
-        };
         let facts = AssociateFacts {
             havip: havip.as_ref(),
             target: resource.as_ref(),
-            target_instance_havips: u32::try_from(carried).unwrap_or(u32::MAX),
+            target_instance_havips: havips_carried(&mut *tx, resource.as_ref()).await?,
         };
         let next = ops::associate(havip_id, target, facts, &limits, &self.timing())?;
         self.finish_change(tx, caller, token, havip.as_ref(), &next)
@@ -420,8 +406,7 @@ impl Service {
         change: impl Fn(&HaVip, i64) -> Result<HaVip, DomainError>,
     ) -> ServiceResult<()> {
         retry_conflicts(|| async {
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
+            let mut tx = self.write_in_region(caller).await?;
             let now = self.now_ms();
             for id in ids {
                 let old = self
@@ -483,6 +468,44 @@ impl Service {
         }
         Ok(out)
     }
+}
+
+/// A new HaVip with id `id` by the rules of `ops::create`, the subnet's used addresses
+/// read first (none without a subnet).
+pub(crate) async fn build_havip(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    req: &CreateHaVip,
+    subnet: Option<&Subnet>,
+    id: String,
+    timing: &Timing,
+) -> ServiceResult<HaVip> {
+    let used = match subnet {
+        Some(s) => tx.used_ips(&s.id).await?,
+        None => Vec::new(),
+    };
+    Ok(ops::create(
+        caller.cloud,
+        req,
+        subnet,
+        |ip| used.contains(&ip),
+        ids::alloc_start(),
+        id,
+        timing,
+    )?)
+}
+
+/// How many HaVips the instance of an associate's target carries already (0 when the
+/// target has no instance).
+pub(crate) async fn havips_carried(
+    tx: &mut dyn Tx,
+    resource: Option<&TargetResource>,
+) -> ServiceResult<u32> {
+    let carried = match resource.and_then(|r| r.instance_id()) {
+        Some(i) => tx.havips_of_instance(i).await?.len(),
+        None => 0,
+    };
+    Ok(u32::try_from(carried).unwrap_or(u32::MAX))
 }
 
 /// How a request's transaction starts: with the first answer to replay, or fresh.

@@ -15,6 +15,7 @@ use havip_store::{HaVipQuery, Paging, Scope, StoreError, Tx};
 
 pub use havip_store::{AddressPair, PortAttrs};
 
+use crate::havips::{build_havip, havips_carried};
 use crate::{ids, retry_conflicts, Caller, Service, ServiceResult};
 
 /// Every port of a caller's account and region, read in one transaction.
@@ -61,15 +62,7 @@ fn raced(e: StoreError) -> StoreError {
 const SNAPSHOT_LIMIT: u64 = 100_000;
 
 impl Service {
-    fn port_timing(&self) -> Timing {
-        Timing {
-            now: self.now_ms(),
-            delay_ms: i64::try_from(self.config.transition_delay.as_millis()).unwrap_or(i64::MAX),
-            change_id: ids::change_id(),
-        }
-    }
-
-    async fn scoped_eni(
+    pub(crate) async fn scoped_eni(
         &self,
         tx: &mut dyn Tx,
         caller: &Caller,
@@ -84,7 +77,14 @@ impl Service {
             .filter(|e| caller.sees(&e.account, &e.region)))
     }
 
-    async fn scoped_subnet(
+    /// The caller's NIC port `id`, or `EniNotFound`.
+    async fn scoped_nic(&self, tx: &mut dyn Tx, caller: &Caller, id: &str) -> ServiceResult<Eni> {
+        self.scoped_eni(tx, caller, id)
+            .await?
+            .ok_or_else(|| DomainError::EniNotFound(id.to_string()).into())
+    }
+
+    pub(crate) async fn scoped_subnet(
         &self,
         tx: &mut dyn Tx,
         caller: &Caller,
@@ -149,24 +149,19 @@ impl Service {
     pub async fn create_vip_port(&self, caller: &Caller, new: &NewVipPort) -> ServiceResult<HaVip> {
         ops::check_create_shape(caller.cloud, &new.havip)?;
         retry_conflicts(|| async {
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
+            let mut tx = self.write_in_region(caller).await?;
             let subnet = self
                 .scoped_subnet(&mut *tx, caller, &new.havip.subnet)
                 .await?;
-            let used = match &subnet {
-                Some(s) => tx.used_ips(&s.id).await?,
-                None => Vec::new(),
-            };
-            let havip = ops::create(
-                caller.cloud,
+            let havip = build_havip(
+                &mut *tx,
+                caller,
                 &new.havip,
                 subnet.as_ref(),
-                |ip| used.contains(&ip),
-                ids::alloc_start(),
                 new.id.clone(),
                 &Timing::immediate(self.now_ms()),
-            )?;
+            )
+            .await?;
             tx.insert_havip(&havip).await.map_err(raced)?;
             if !new.allowed_address_pairs.is_empty() {
                 let attrs = PortAttrs {
@@ -191,8 +186,7 @@ impl Service {
         pairs: Option<&[AddressPair]>,
     ) -> ServiceResult<bool> {
         retry_conflicts(|| async {
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
+            let mut tx = self.write_in_region(caller).await?;
             let mut attrs = tx.port_attrs(id).await?.unwrap_or_default();
             if let Some(old) = self.scoped_havip(&mut *tx, caller, id).await? {
                 if name.is_some() {
@@ -221,8 +215,7 @@ impl Service {
     /// Deletes a VIP port (an Available HaVip); NIC ports are not deleted.
     pub async fn delete_port(&self, caller: &Caller, id: &str) -> ServiceResult<PortDeletion> {
         retry_conflicts(|| async {
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
+            let mut tx = self.write_in_region(caller).await?;
             let Some(old) = self.scoped_havip(&mut *tx, caller, id).await? else {
                 return Ok(match self.scoped_eni(&mut *tx, caller, id).await? {
                     Some(eni) => PortDeletion::NicPort {
@@ -231,7 +224,7 @@ impl Service {
                     None => PortDeletion::NotFound,
                 });
             };
-            match ops::delete(id, Some(&old), &self.port_timing())? {
+            match ops::delete(id, Some(&old), &self.timing())? {
                 Some(next) => tx.update_havip(&old, &next).await?,
                 None => tx.delete_havip(&old).await?,
             }
@@ -256,12 +249,8 @@ impl Service {
     ) -> ServiceResult<HaVip> {
         retry_conflicts(|| async {
             let limits = self.limits_for(caller);
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
-            let nic = self
-                .scoped_eni(&mut *tx, caller, nic_id)
-                .await?
-                .ok_or_else(|| DomainError::EniNotFound(nic_id.to_string()))?;
+            let mut tx = self.write_in_region(caller).await?;
+            let nic = self.scoped_nic(&mut *tx, caller, nic_id).await?;
             let subnet = self
                 .scoped_subnet(&mut *tx, caller, subnet_id)
                 .await?
@@ -276,21 +265,20 @@ impl Service {
                 Some(h) if caller.sees(&h.account, &h.region) => h,
                 Some(_) => return Err(DomainError::IpInUse(ip).into()),
                 None => {
-                    let used = tx.used_ips(&subnet.id).await?;
                     let req = CreateHaVip {
                         subnet: subnet.id.clone(),
                         ip: Some(ip.to_string()),
                         ..Default::default()
                     };
-                    let created = ops::create(
-                        caller.cloud,
+                    let created = build_havip(
+                        &mut *tx,
+                        caller,
                         &req,
                         Some(&subnet),
-                        |a| used.contains(&a),
-                        ids::alloc_start(),
                         ids::uuid(),
                         &Timing::immediate(self.now_ms()),
-                    )?;
+                    )
+                    .await?;
                     tx.insert_havip(&created).await.map_err(raced)?;
                     created
                 }
@@ -300,17 +288,12 @@ impl Service {
                 id: nic.id.clone(),
             };
             let resource = self.scoped_target(&mut *tx, caller, &target).await?;
-            let carried = match resource.as_ref().and_then(|r| r.instance_id()) {
-                Some(i) => tx.havips_of_instance(i).await?.len(),
-                None => 0,
-            };
             let facts = AssociateFacts {
                 havip: Some(&havip),
                 target: resource.as_ref(),
-                target_instance_havips: u32::try_from(carried).unwrap_or(u32::MAX),
+                target_instance_havips: havips_carried(&mut *tx, resource.as_ref()).await?,
             };
-            let now = match ops::associate(&havip.id, &target, facts, &limits, &self.port_timing())
-            {
+            let now = match ops::associate(&havip.id, &target, facts, &limits, &self.timing()) {
                 Ok(next) => {
                     tx.update_havip(&havip, &next).await?;
                     next
@@ -350,12 +333,8 @@ impl Service {
     ) -> ServiceResult<Vec<String>> {
         retry_conflicts(|| async {
             let limits = self.limits_for(caller);
-            let mut tx = self.store.write().await?;
-            self.check_region(&mut *tx, caller).await?;
-            let nic = self
-                .scoped_eni(&mut *tx, caller, nic_id)
-                .await?
-                .ok_or_else(|| DomainError::EniNotFound(nic_id.to_string()))?;
+            let mut tx = self.write_in_region(caller).await?;
+            let nic = self.scoped_nic(&mut *tx, caller, nic_id).await?;
             let mut targets = vec![Target {
                 kind: MemberKind::NetworkInterface,
                 id: nic.id.clone(),
@@ -390,7 +369,7 @@ impl Service {
                         havip: Some(&havip),
                         target: resource.as_ref(),
                     };
-                    let timing = self.port_timing();
+                    let timing = self.timing();
                     let next = ops::disassociate(&havip.id, target, true, facts, &limits, &timing)?;
                     tx.update_havip(&havip, &next).await?;
                     if let Some(mut attrs) = tx.port_attrs(&havip.id).await? {
