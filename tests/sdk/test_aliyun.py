@@ -1,4 +1,4 @@
-"""The Alibaba Cloud VPC face, judged by the official SDKs (issue 3).
+"""The Alibaba Cloud VPC face, judged by the official SDKs.
 
 Every test drives a real `havip serve` with the example seed's cn-shanghai inventory
 through one of the three ways the SDKs call:

@@ -1,4 +1,4 @@
-"""The Alibaba face on the wire: signature failures (issue 3, item 3), Action/Version,
+"""The Alibaba face on the wire: signature failures, Action/Version,
 Format=XML, form bodies and the error envelope.
 
 The SDKs cover what they can reach (unknown AK, bad secret); the rest is sent by the two

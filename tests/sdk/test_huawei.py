@@ -1,4 +1,4 @@
-"""The Huawei Cloud face, judged by the official SDKs (issue 5).
+"""The Huawei Cloud face, judged by the official SDKs.
 
 A real `havip serve` with the example seed's cn-north-4 inventory is driven with
 huaweicloudsdkecs (the NIC virtual-IP bind/unbind call) and huaweicloudsdkvpc (the
