@@ -6,31 +6,28 @@ use std::net::Ipv4Addr;
 use havip_core::{ip, ops, validate, DomainError, Eni, Instance, InstanceStatus, Subnet, Vpc};
 use havip_store::{AccessKey, Account, HuaweiProject, Scope, StoreError, Tx};
 use ipnet::Ipv4Net;
-use serde::Deserialize;
 
 use crate::{ids, retry_conflicts, Service, ServiceError, ServiceResult};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct NewVpc {
     pub id: Option<String>,
     pub account: String,
     pub region: String,
     pub cidr: String,
-    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct NewSubnet {
     pub id: Option<String>,
     pub vpc: String,
     pub zone: String,
     pub cidr: String,
-    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct NewInstance {
     pub id: Option<String>,
     pub subnet: String,
@@ -38,18 +35,16 @@ pub struct NewInstance {
     /// Id for the primary ENI that is created with the instance.
     pub primary_eni: Option<String>,
     pub ip: Option<String>,
-    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct NewEni {
     pub id: Option<String>,
     pub subnet: String,
     pub instance: Option<String>,
     pub ip: Option<String>,
     pub mac: Option<String>,
-    #[serde(default)]
     pub service_managed: bool,
 }
 
