@@ -3,8 +3,15 @@
 Every test file gets servers from `havip_server(...)`; each server has its own data
 directory, so tests do not see each other's state. The binary is $HAVIP_BIN, or
 target/debug/havip (the README's test command builds it first).
+
+Ids and addresses are not left to chance: every start of a server gets `--id-seed N`
+with an N of its own, so ids are reproducible, address allocation takes the lowest free
+address of a subnet, and replicas sharing a database (or a server restarted on its data
+directory) never draw the same ids. Addresses that tests ask for explicitly sit high in
+their subnet (.100 and up), where allocation of a test's few resources never reaches.
 """
 
+import itertools
 import os
 import pathlib
 import shutil
@@ -24,6 +31,9 @@ ACCOUNT = "1000000000000001"
 AK = "AKDEMO0000000001"
 SK = "demo-secret-0000000000000001"
 HUAWEI_PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+# One id seed per server start in this test run.
+_ID_SEEDS = itertools.count(1)
 
 
 def havip_binary() -> str:
@@ -45,8 +55,10 @@ class Server:
         self.port = None
 
     def start(self, listen="127.0.0.1:0"):
+        self.id_seed = next(_ID_SEEDS)
         args = [havip_binary(), "serve", "--listen", listen, "--data-dir", str(self.data_dir),
-                "--transition-delay", self.transition_delay, *self.extra_args]
+                "--transition-delay", self.transition_delay, "--id-seed", str(self.id_seed),
+                *self.extra_args]
         if self.seed is not None:
             args += ["--seed", str(self.seed)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -55,7 +67,7 @@ class Server:
             err = self.proc.stderr.read() if self.proc.poll() is not None else ""
             raise RuntimeError(f"havip did not start: {line!r} {err}")
         self.port = int(line.rsplit(":", 1)[1])
-        deadline = time.time() + 10
+        deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 if requests.get(self.url("/healthz"), timeout=1).status_code == 200:
@@ -113,7 +125,13 @@ class Server:
         assert r.status_code == 200, r.text
         return r.json()
 
-    def wait_status(self, havip_id, wanted, timeout=10):
+    def complete(self, havip_id):
+        """Finishes the change in flight on a HaVip now (tests run with a long
+        --transition-delay and finish changes when they choose, never by the clock)."""
+        r = self.native("POST", f"/v1/havips/{havip_id}/complete")
+        assert r.status_code in (200, 204), r.text
+
+    def wait_status(self, havip_id, wanted, timeout=60):
         deadline = time.time() + timeout
         while time.time() < deadline:
             status = self.havip(havip_id)["status"]
@@ -125,7 +143,7 @@ class Server:
 
 @pytest.fixture
 def havip_server():
-    """Factory: `havip_server(transition_delay="1s")` starts a fresh server."""
+    """Factory: `havip_server(transition_delay="1h")` starts a fresh server."""
     started = []
     dirs = []
 

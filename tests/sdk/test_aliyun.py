@@ -212,7 +212,7 @@ def acs3(server):
     return Ali(server, "acs3")
 
 
-def wait_status(ali, havip_id, wanted, timeout=10):
+def wait_status(ali, havip_id, wanted, timeout=60):
     """Poll DescribeHaVips until the HaVip shows `wanted` (None: until it is gone)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -531,7 +531,7 @@ def test_delete_and_modify_errors(ali):
 
 
 def test_async_states(havip_server):
-    server = havip_server(transition_delay="1s")
+    server = havip_server(transition_delay="1h")
     ali = Ali(server, "acs3")
     ali.associate(HAVIP, I1)
     assert ali.one(HAVIP)["Status"] == "Associating"
@@ -540,33 +540,39 @@ def test_async_states(havip_server):
     expect("IncorrectHaVipStatus", 400, ali.unassociate, HAVIP, I1, force="True")
     expect("IncorrectHaVipStatus", 400, ali.delete, HAVIP)
     expect("IncorrectStatus", 400, ali.modify, HAVIP, name="busy")
+    server.complete(HAVIP)
     wait_status(ali, HAVIP, "InUse")
     h = ali.one(HAVIP)
     assert (h["Status"], instances(h), h["MasterInstanceId"]) == ("InUse", [I1], I1)
 
     ali.associate(HAVIP, I2)
+    server.complete(HAVIP)
     wait_status(ali, HAVIP, "InUse")
     ali.unassociate(HAVIP, I2)
     assert ali.one(HAVIP)["Status"] == "Unassociating"
     expect("IncorrectHaVipStatus", 400, ali.associate, HAVIP, I3)
+    server.complete(HAVIP)
     wait_status(ali, HAVIP, "InUse")
     assert instances(ali.one(HAVIP)) == [I1]
 
     ali.unassociate(HAVIP, I1, force="True")
     assert ali.one(HAVIP)["Status"] == "Unassociating"
+    server.complete(HAVIP)
     wait_status(ali, HAVIP, "Available")
 
     ali.delete(HAVIP)
     assert ali.one(HAVIP)["Status"] == "Deleting"
     expect("IncorrectHaVipStatus", 400, ali.delete, HAVIP)
+    server.complete(HAVIP)
     wait_status(ali, HAVIP, None)
 
 
 def test_create_is_asynchronous(havip_server):
-    server = havip_server(transition_delay="1s")
+    server = havip_server(transition_delay="1h")
     ali = Ali(server, "legacy")
     hid = ali.create(VSW)["HaVipId"]
     assert ali.one(hid)["Status"] == "Creating"
+    server.complete(hid)
     wait_status(ali, hid, "Available")
 
 
@@ -648,11 +654,12 @@ def test_resource_group(server):
 
 def test_client_token_retry_while_in_flight(havip_server):
     """Alibaba answers a retry of a change still in flight as the first request did."""
-    server = havip_server(transition_delay="2s")
+    server = havip_server(transition_delay="1h")
     ali = Ali(server, "v2")
     ali.associate(HAVIP, I1, client_token="retry-1")
     ali.associate(HAVIP, I1, client_token="retry-1")
     assert ali.one(HAVIP)["Status"] == "Associating"
     expect("IdempotenceParamNotMatch", 400, ali.associate, HAVIP, I2, client_token="retry-1")
+    server.complete(HAVIP)
     wait_status(ali, HAVIP, "InUse")
     assert instances(ali.one(HAVIP)) == [I1]

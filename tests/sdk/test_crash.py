@@ -98,7 +98,11 @@ def test_sigkill_under_concurrent_changes_loses_nothing(havip_server):
         clients.append(Client(server, h, [a, b], seed=k))
     for c in clients:
         c.start()
-    time.sleep(2.5)
+    # The kill comes once the clients have done real work, however fast the machine is
+    # (the deadline only guards against a server that hangs).
+    deadline = time.time() + 120
+    while sum(c.acked for c in clients) < 4 * CLIENTS and time.time() < deadline:
+        time.sleep(0.05)
     server.proc.send_signal(signal.SIGKILL)
     server.proc.wait()
     for c in clients:
@@ -107,7 +111,7 @@ def test_sigkill_under_concurrent_changes_loses_nothing(havip_server):
     assert sum(c.acked for c in clients) > CLIENTS, "the clients did real work before the kill"
 
     server.start(f"127.0.0.1:{server.port}")
-    deadline = time.time() + 20
+    deadline = time.time() + 120
     while time.time() < deadline:
         if not server.native("GET", "/v1/operations").json()["items"]:
             break

@@ -239,7 +239,7 @@ def test_a_stopped_server_can_be_bound(server, ips):
 
 
 def test_async_bind_shows_build_then_active(havip_server):
-    server = havip_server(transition_delay="1s")
+    server = havip_server(transition_delay="1h")
     ips = free_ips(server)
     vip_ip = ips[0]
     c, v = ecs(server), vpc(server)
@@ -249,6 +249,7 @@ def test_async_bind_shows_build_then_active(havip_server):
     assert server.havip(vip.id)["status"] == "Associating"
     # Another change while this one is in flight is refused.
     expect(400, "Ecs.0213", bind, c, NIC2, vip_ip)
+    server.complete(vip.id)
     server.wait_status(vip.id, "InUse")
     assert vip_port(v, vip_ip).status == "ACTIVE"
 

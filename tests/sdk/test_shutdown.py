@@ -3,7 +3,7 @@ exits 0, and after a restart every acknowledged change is there and nothing else
 
 import concurrent.futures
 import signal
-import time
+import threading
 
 import requests
 
@@ -14,6 +14,8 @@ def test_sigterm_lets_requests_in_flight_finish(havip_server):
     server = havip_server()
     token = server.admin_token
     url = server.url("/v1/havips")
+    some_done = threading.Event()
+    done = []
 
     def create(n):
         try:
@@ -22,14 +24,19 @@ def test_sigterm_lets_requests_in_flight_finish(havip_server):
         except requests.RequestException:
             return None  # refused: the server had stopped accepting connections
         assert r.status_code == 201, r.text
+        done.append(n)
+        if len(done) >= 20:
+            some_done.set()
         return r.json()["id"]
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         futures = [pool.submit(create, n) for n in range(200)]
-        time.sleep(0.3)
+        # The signal comes once some requests are acknowledged, whatever the machine's speed
+        # (the wait only guards against a server that hangs).
+        assert some_done.wait(timeout=120), "the server acknowledged requests before SIGTERM"
         server.proc.send_signal(signal.SIGTERM)
         created = [f.result() for f in futures]
-    assert server.proc.wait(timeout=20) == 0
+    assert server.proc.wait(timeout=60) == 0
     acknowledged = {c for c in created if c}
     assert acknowledged, "some requests finished before the shutdown"
 

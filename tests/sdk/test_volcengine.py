@@ -116,8 +116,8 @@ def volc(havip_server, volc_seed):
 
 @pytest.fixture
 def volc_slow(havip_server, volc_seed):
-    """A fresh server whose association changes stay in flight for 1 s."""
-    return havip_server(transition_delay="1s", seed=volc_seed)
+    """A fresh server whose changes stay in flight until the test finishes them."""
+    return havip_server(transition_delay="1h", seed=volc_seed)
 
 
 # --- SDK plumbing -------------------------------------------------------------------
@@ -225,7 +225,7 @@ def one(api, havip_id):
     return found[0] if found else None
 
 
-def wait_status(api, havip_id, wanted, timeout=10):
+def wait_status(api, havip_id, wanted, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
         h = one(api, havip_id)
@@ -323,23 +323,24 @@ def test_async_states(volc_slow):
     hid = created.ha_vip_id
     assert created.async_task_id  # the change in flight
     assert one(api, hid).status == "Creating"
+    volc_slow.complete(hid)
     wait_status(api, hid, "Available")
     assert associate(api, hid, I1).async_task_id
     h = one(api, hid)
     assert h.status == "Associating"
+    volc_slow.complete(hid)
     h = wait_status(api, hid, "InUse")
     assert h.associated_instance_ids == [I1]
     disassociate(api, hid, I1)
     assert one(api, hid).status == "Disassociating"
     assert describe(api, status="Disassociating").total_count == 1
+    volc_slow.complete(hid)
     h = wait_status(api, hid, "Available")
     assert h.associated_instance_ids == []
     api.delete_ha_vip(volcenginesdkvpc.DeleteHaVipRequest(ha_vip_id=hid))
     assert one(api, hid).status == "Deleting"
-    deadline = time.time() + 10
-    while one(api, hid) is not None:
-        assert time.time() < deadline, "the HaVip was never deleted"
-        time.sleep(0.05)
+    volc_slow.complete(hid)
+    assert one(api, hid) is None
 
 
 # --- idempotency ------------------------------------------------------------------------
@@ -372,9 +373,11 @@ def test_client_token_with_other_parameters_is_a_mismatch(volc):
 def test_client_token_while_the_change_is_in_flight_is_processing(volc_slow):
     api = vpc_api(volc_slow)
     hid = create(api).ha_vip_id
+    volc_slow.complete(hid)
     wait_status(api, hid, "Available")
     associate(api, hid, I1, client_token="slow-1")
     expect_error(412, "IdempotentProcessing", associate, api, hid, I1, client_token="slow-1")
+    volc_slow.complete(hid)
     wait_status(api, hid, "InUse")
     associate(api, hid, I1, client_token="slow-1")  # done now: the first answer again
     assert one(api, hid).associated_instance_ids == [I1]

@@ -160,12 +160,14 @@ def test_havip_invalid_status_while_a_change_is_in_flight(volc_slow):
     msg = "The specified HaVip is not in the correct status for the request."
     got = expect_error(400, "InvalidHaVip.InvalidStatus", associate, api, hid, I1)  # Creating
     assert got[3] == msg
+    volc_slow.complete(hid)
     wait_status(api, hid, "Available")
     associate(api, hid, I1)
     expect_error(400, "InvalidHaVip.InvalidStatus", associate, api, hid, I2)  # Associating
     expect_error(400, "InvalidHaVip.InvalidStatus", disassociate, api, hid, I1)
     expect_error(400, "InvalidHaVip.InvalidStatus", api.delete_ha_vip,
                  volcenginesdkvpc.DeleteHaVipRequest(ha_vip_id=hid))
+    volc_slow.complete(hid)
     h = wait_status(api, hid, "InUse")
     assert h.associated_instance_ids == [I1]
 
@@ -185,6 +187,7 @@ def test_modify_codes(volc_slow):
     modify = lambda **kw: api.modify_ha_vip_attributes(  # noqa: E731
         volcenginesdkvpc.ModifyHaVipAttributesRequest(ha_vip_id=hid, **kw))
     expect_error(400, "InvalidHaVip.InvalidStatus", modify, ha_vip_name="during-creating")
+    volc_slow.complete(hid)
     wait_status(api, hid, "Available")
     expect_error(400, "InvalidName.Malformed", modify, ha_vip_name="-starts-with-dash")
     expect_error(400, "InvalidDescription.Malformed", modify, description="semi;colon")

@@ -15,7 +15,7 @@ pub mod render;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{ids, AppState, BodyError, Incoming, SharedState};
+use havip_api::{AppState, BodyError, Incoming, SharedState};
 use havip_core::Cloud;
 use havip_service::Caller;
 use havip_signature::aliyun;
@@ -32,7 +32,7 @@ const DEFAULT_HOST: &str = "vpc.aliyuncs.com";
 
 /// Serves one Alibaba-style request.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    let request_id = ids::request_id();
+    let request_id = state.service.ids().request_id();
     let host = req
         .headers()
         .get(http::header::HOST)

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use chrono::{DateTime, Utc};
 use havip_api::{AppState, SharedState};
 use havip_core::LimitProfiles;
-use havip_service::{Clock, ManualClock, Service, ServiceConfig};
+use havip_service::{Clock, ManualClock, SeededIds, Service, ServiceConfig};
 use havip_signature::aliyun::{sign_acs3, sign_rpc, AliyunCall, RpcFlavor};
 use havip_signature::{Credentials, OwnedRequest};
 use havip_store::sqlite::SqliteStore;
@@ -59,7 +59,12 @@ impl Harness {
             limits: LimitProfiles::default(),
             ..ServiceConfig::default()
         };
-        let service = Service::new(Arc::new(store), config, clock.clone() as Arc<dyn Clock>);
+        let service = Service::new(
+            Arc::new(store),
+            config,
+            clock.clone() as Arc<dyn Clock>,
+            Arc::new(SeededIds::new(1)),
+        );
         let seed_path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed.toml");
         let seed = havip_seed::load_seed(&seed_path).expect("example seed");
@@ -153,10 +158,11 @@ impl Harness {
     }
 }
 
+/// A fresh nonce: a counter, so that no two requests of this process share one.
 fn uuid_like() -> String {
-    havip_api::ids::request_id()
-        .replace('-', "")
-        .to_ascii_lowercase()
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{n:032x}")
 }
 
 #[track_caller]

@@ -15,6 +15,8 @@ pub enum Action {
     Modify,
     Tag,
     Failover,
+    /// Finishing a change in flight at once (the operator's control over asynchrony).
+    Complete,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

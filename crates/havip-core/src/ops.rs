@@ -446,6 +446,19 @@ pub fn complete(havip: &HaVip, now: i64) -> Option<HaVip> {
     Some(settle(next))
 }
 
+/// Finishes the change in flight on `havip` at once, whatever its delay: the operator's
+/// control over asynchrony, so that tests need not wait for a clock. A HaVip with no
+/// change in flight is refused. `Ok(None)` when the change deleted the HaVip.
+pub fn complete_now(havip: &HaVip, now: i64) -> Result<Option<HaVip>, DomainError> {
+    if havip.pending.is_none() {
+        return Err(DomainError::HaVipStatus {
+            status: havip.status,
+            action: Action::Complete,
+        });
+    }
+    Ok(complete(havip, now))
+}
+
 /// Restores the derived parts of a HaVip after a change: the status follows the members
 /// and the change in flight, and the master is an associated member (the first one when
 /// the old master left or there was none), or none.

@@ -348,11 +348,6 @@ fn gateway_row_or_internal(e: &FaceError) -> (StatusCode, &'static str, String) 
     ))
 }
 
-/// A new request id (32 lowercase hex digits, as Huawei writes them).
-pub fn request_id() -> String {
-    havip_api::ids::uuid().replace('-', "")
-}
-
 /// A JSON answer with `X-Request-Id`.
 pub fn json_response(status: StatusCode, body: Option<&Value>, request_id: &str) -> Response {
     let mut resp = match body {

@@ -113,7 +113,7 @@ pub fn route(method: &Method, raw_path: &str) -> Route {
 
 /// The entry point: one Huawei request in, one answer out.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    let request_id = errors::request_id();
+    let request_id = state.service.ids().hex_request_id();
     let route = route(req.method(), req.uri().path());
     let family = route.family();
     match serve(&state, req, route).await {

@@ -3,7 +3,7 @@
 //! method and run against the service; each family supplies its rendering and success
 //! statuses as a [`Flavor`].
 
-use havip_api::{ids, Incoming};
+use havip_api::Incoming;
 use havip_service::ports::PortDeletion;
 use havip_service::{Caller, Service};
 use http::{Method, StatusCode};
@@ -82,7 +82,7 @@ pub async fn create(
     project: &str,
     body: &[u8],
 ) -> Result<Reply, FaceError> {
-    let new = port_request::create(body, ids::uuid())?;
+    let new = port_request::create(body, service.ids().uuid())?;
     let havip = service.create_vip_port(caller, &new).await?;
     show_after(
         service,

@@ -12,7 +12,7 @@ pub mod routes;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use havip_api::{ids, BodyError, Incoming, SharedState};
+use havip_api::{BodyError, Incoming, SharedState};
 use http::{HeaderValue, Method};
 use tower::ServiceExt;
 
@@ -24,7 +24,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Answers one request to the native API.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    let request_id = ids::request_id();
+    let request_id = state.service.ids().request_id();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let mut resp = respond(state, req).await;

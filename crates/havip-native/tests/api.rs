@@ -859,3 +859,52 @@ async fn changes_in_flight_are_operations() {
         .await
         .assert_problem(404, "HaVipNotFound");
 }
+
+#[tokio::test]
+async fn a_change_in_flight_can_be_finished_at_once() {
+    let h = Harness::with(Duration::from_secs(3600), LimitProfiles::default()).await;
+    let id = h.post("/v1/havips", json!({"subnet": VSW})).await.ok(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let complete = format!("/v1/havips/{id}/complete");
+    assert_eq!(
+        h.call("POST", &complete, None).await.ok(200)["status"],
+        "Available"
+    );
+    // Nothing is in flight any more: refused, and nothing changes.
+    let before = h.snapshot().await;
+    h.call("POST", &complete, None)
+        .await
+        .assert_problem(409, "HaVipStatus");
+    assert_eq!(h.snapshot().await, before);
+
+    h.post(
+        &format!("/v1/havips/{id}/associate"),
+        json!({"instance_id": "i-uf6demo0001"}),
+    )
+    .await
+    .ok(200);
+    let done = h.call("POST", &complete, None).await.ok(200);
+    assert_eq!(done["status"], "InUse");
+    assert_eq!(done["pending"], Value::Null);
+    assert_eq!(h.get("/v1/operations").await["items"], json!([]));
+
+    h.post(
+        &format!("/v1/havips/{id}/disassociate"),
+        json!({"instance_id": "i-uf6demo0001"}),
+    )
+    .await
+    .ok(200);
+    h.call("POST", &complete, None).await.ok(200);
+    h.call("DELETE", &format!("/v1/havips/{id}"), None)
+        .await
+        .ok(202);
+    assert_eq!(h.call("POST", &complete, None).await.status, 204);
+    h.call("GET", &format!("/v1/havips/{id}"), None)
+        .await
+        .assert_problem(404, "HaVipNotFound");
+    h.call("POST", "/v1/havips/havip-nosuch/complete", None)
+        .await
+        .assert_problem(404, "HaVipNotFound");
+}

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::extract::Request;
 use common::{Harness, SEED_HAVIP, TOKEN, VSW};
-use havip_service::{ManualClock, Service, ServiceConfig};
+use havip_service::{ManualClock, SeededIds, Service, ServiceConfig};
 use havip_store::{Store, StoreError, StoreResult, Tx};
 use serde_json::json;
 
@@ -491,7 +491,12 @@ impl Store for DownStore {
 #[tokio::test]
 async fn a_store_that_is_down_answers_503() {
     let clock = Arc::new(ManualClock::new(0));
-    let service = Service::new(Arc::new(DownStore), ServiceConfig::default(), clock.clone());
+    let service = Service::new(
+        Arc::new(DownStore),
+        ServiceConfig::default(),
+        clock.clone(),
+        Arc::new(SeededIds::new(1)),
+    );
     let h = Harness::around(
         Arc::new(service),
         clock,

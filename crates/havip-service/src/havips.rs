@@ -12,7 +12,7 @@ use havip_store::{HaVipPage, HaVipQuery, Tx};
 use serde::{Deserialize, Serialize};
 
 use crate::idempotency::{self, Token};
-use crate::{ids, retry_conflicts, Caller, Service, ServiceResult};
+use crate::{retry_conflicts, Caller, Service, ServiceResult};
 
 /// What a create answers: the new HaVip's id and address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +44,7 @@ impl Service {
         Timing {
             now: self.now_ms(),
             delay_ms: i64::try_from(self.config.transition_delay.as_millis()).unwrap_or(i64::MAX),
-            change_id: ids::change_id(),
+            change_id: self.ids().change_id(),
         }
     }
 
@@ -179,7 +179,8 @@ impl Service {
             caller,
             req,
             subnet.as_ref(),
-            ids::havip_id(),
+            self.ids().havip_id(),
+            self.ids().alloc_start(),
             &self.timing(),
         )
         .await?;
@@ -478,6 +479,7 @@ pub(crate) async fn build_havip(
     req: &CreateHaVip,
     subnet: Option<&Subnet>,
     id: String,
+    alloc_start: u32,
     timing: &Timing,
 ) -> ServiceResult<HaVip> {
     let used = match subnet {
@@ -489,7 +491,7 @@ pub(crate) async fn build_havip(
         req,
         subnet,
         |ip| used.contains(&ip),
-        ids::alloc_start(),
+        alloc_start,
         id,
         timing,
     )?)

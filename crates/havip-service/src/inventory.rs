@@ -7,7 +7,7 @@ use havip_core::{ip, ops, validate, DomainError, Eni, Instance, InstanceStatus, 
 use havip_store::{AccessKey, Account, HuaweiProject, Scope, StoreError, Tx};
 use ipnet::Ipv4Net;
 
-use crate::{ids, retry_conflicts, Service, ServiceError, ServiceResult};
+use crate::{retry_conflicts, Service, ServiceError, ServiceResult};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewVpc {
@@ -109,11 +109,14 @@ impl Service {
         secret: Option<&str>,
     ) -> ServiceResult<AccessKey> {
         let id = id.map_or_else(
-            || format!("AK{}", ids::prefixed("x")[2..].to_ascii_uppercase()),
+            || format!("AK{}", self.ids().prefixed("x")[2..].to_ascii_uppercase()),
             str::to_string,
         );
         check_id(&id, "id")?;
-        let secret = secret.map_or_else(|| ids::prefixed("sk").replace('-', ""), str::to_string);
+        let secret = secret.map_or_else(
+            || self.ids().prefixed("sk").replace('-', ""),
+            str::to_string,
+        );
         if secret.is_empty() {
             return Err(DomainError::invalid("secret", "must not be empty").into());
         }
@@ -187,7 +190,7 @@ impl Service {
     }
 
     pub async fn create_vpc(&self, new: &NewVpc) -> ServiceResult<Vpc> {
-        let id = new.id.clone().unwrap_or_else(|| ids::prefixed("vpc"));
+        let id = new.id.clone().unwrap_or_else(|| self.ids().prefixed("vpc"));
         check_id(&id, "id")?;
         check_id(&new.region, "region")?;
         let vpc = Vpc {
@@ -213,7 +216,7 @@ impl Service {
     }
 
     pub async fn create_subnet(&self, new: &NewSubnet) -> ServiceResult<Subnet> {
-        let id = new.id.clone().unwrap_or_else(|| ids::prefixed("vsw"));
+        let id = new.id.clone().unwrap_or_else(|| self.ids().prefixed("vsw"));
         check_id(&id, "id")?;
         let cidr = parse_cidr(&new.cidr)?;
         let mut tx = self.store.write().await?;
@@ -283,18 +286,18 @@ impl Service {
                 ip::check_requested_ip(&subnet.cidr, a, in_use)?;
                 a
             }
-            None => ip::allocate_ip(&subnet.cidr, ids::alloc_start(), in_use)?,
+            None => ip::allocate_ip(&subnet.cidr, self.ids().alloc_start(), in_use)?,
         })
     }
 
     /// Creates an instance and its primary ENI in `subnet`.
     pub async fn create_instance(&self, new: &NewInstance) -> ServiceResult<Instance> {
-        let id = new.id.clone().unwrap_or_else(|| ids::prefixed("i"));
+        let id = new.id.clone().unwrap_or_else(|| self.ids().prefixed("i"));
         check_id(&id, "id")?;
         let eni_id = new
             .primary_eni
             .clone()
-            .unwrap_or_else(|| ids::prefixed("eni"));
+            .unwrap_or_else(|| self.ids().prefixed("eni"));
         check_id(&eni_id, "primary_eni")?;
         let status = match &new.status {
             None => InstanceStatus::Running,
@@ -327,7 +330,7 @@ impl Service {
                 region: subnet.region.clone(),
                 subnet: subnet.id.clone(),
                 ip: address,
-                mac: ip::mac_for(address, ids::alloc_start()),
+                mac: ip::mac_for(address, self.ids().mac_salt()),
                 instance: Some(id.clone()),
                 service_managed: false,
                 created_at: now,
@@ -377,7 +380,7 @@ impl Service {
     }
 
     pub async fn create_eni(&self, new: &NewEni) -> ServiceResult<Eni> {
-        let id = new.id.clone().unwrap_or_else(|| ids::prefixed("eni"));
+        let id = new.id.clone().unwrap_or_else(|| self.ids().prefixed("eni"));
         check_id(&id, "id")?;
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
@@ -408,7 +411,7 @@ impl Service {
                 mac: new
                     .mac
                     .clone()
-                    .unwrap_or_else(|| ip::mac_for(address, ids::alloc_start())),
+                    .unwrap_or_else(|| ip::mac_for(address, self.ids().mac_salt())),
                 instance: new.instance.clone(),
                 service_managed: new.service_managed,
                 created_at: self.now_ms(),

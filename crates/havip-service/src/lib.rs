@@ -22,6 +22,7 @@ use havip_store::Store;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
 pub use havips::{HaVipRef, TagQuery, TaggedResource};
+pub use ids::{IdGenerator, RandomIds, SeededIds};
 pub use inventory::{NewEni, NewInstance, NewSubnet, NewVpc};
 pub use seed::{limits_from_seed, SeedReport};
 pub use worker::Worker;
@@ -85,14 +86,22 @@ pub struct Service {
     store: Arc<dyn Store>,
     config: ServiceConfig,
     clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl Service {
-    pub fn new(store: Arc<dyn Store>, config: ServiceConfig, clock: Arc<dyn Clock>) -> Self {
+    /// The clock and the id generator are injected so that tests are deterministic.
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: ServiceConfig,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+    ) -> Self {
         Service {
             store,
             config,
             clock,
+            ids,
         }
     }
 
@@ -106,6 +115,11 @@ impl Service {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Where new ids, request ids and address choices come from.
+    pub fn ids(&self) -> &dyn IdGenerator {
+        self.ids.as_ref()
     }
 
     /// Replaces the limit profiles (the seed file may set them).

@@ -16,7 +16,7 @@ use havip_store::{HaVipQuery, Paging, Scope, StoreError, Tx};
 pub use havip_store::{AddressPair, PortAttrs};
 
 use crate::havips::{build_havip, havips_carried};
-use crate::{ids, retry_conflicts, Caller, Service, ServiceResult};
+use crate::{retry_conflicts, Caller, Service, ServiceResult};
 
 /// Every port of a caller's account and region, read in one transaction.
 #[derive(Debug, Clone, Default)]
@@ -159,6 +159,7 @@ impl Service {
                 &new.havip,
                 subnet.as_ref(),
                 new.id.clone(),
+                self.ids().alloc_start(),
                 &Timing::immediate(self.now_ms()),
             )
             .await?;
@@ -275,7 +276,8 @@ impl Service {
                         caller,
                         &req,
                         Some(&subnet),
-                        ids::uuid(),
+                        self.ids().uuid(),
+                        self.ids().alloc_start(),
                         &Timing::immediate(self.now_ms()),
                     )
                     .await?;

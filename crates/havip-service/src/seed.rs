@@ -6,7 +6,7 @@ use havip_core::{ip, validate, Eni, HaVip, HaVipStatus, Instance, LimitProfiles,
 use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
-use crate::{ids, Service, ServiceError, ServiceResult};
+use crate::{IdGenerator, Service, ServiceError, ServiceResult};
 use havip_core::DomainError;
 use havip_store::StoreError;
 
@@ -56,7 +56,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let mut report = SeedReport::default();
         let now = self.now_ms();
-        load_all(&mut *tx, seed, now, &mut report).await?;
+        load_all(&mut *tx, seed, now, self.ids(), &mut report).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -78,6 +78,7 @@ async fn address(
     seed: &Seed,
     subnet: &Subnet,
     wanted: Option<std::net::Ipv4Addr>,
+    alloc_start: u32,
 ) -> ServiceResult<std::net::Ipv4Addr> {
     let mut used = tx.used_ips(&subnet.id).await?;
     if wanted.is_none() {
@@ -88,7 +89,7 @@ async fn address(
             ip::check_requested_ip(&subnet.cidr, a, |x| used.contains(&x))?;
             a
         }
-        None => ip::allocate_ip(&subnet.cidr, ids::alloc_start(), |x| used.contains(&x))?,
+        None => ip::allocate_ip(&subnet.cidr, alloc_start, |x| used.contains(&x))?,
     })
 }
 
@@ -102,6 +103,7 @@ async fn load_all(
     tx: &mut dyn Tx,
     seed: &Seed,
     now: i64,
+    ids: &dyn IdGenerator,
     report: &mut SeedReport,
 ) -> ServiceResult<()> {
     for a in &seed.accounts {
@@ -173,7 +175,7 @@ async fn load_all(
     for e in &seed.enis {
         if count(report, tx.eni(&e.id).await?.is_some()) {
             let subnet = subnet_of(tx, &e.subnet).await?;
-            let a = address(tx, seed, &subnet, e.ip).await?;
+            let a = address(tx, seed, &subnet, e.ip, ids.alloc_start()).await?;
             tx.insert_eni(&Eni {
                 id: e.id.clone(),
                 account: subnet.account.clone(),
@@ -183,7 +185,7 @@ async fn load_all(
                 mac: e
                     .mac
                     .clone()
-                    .unwrap_or_else(|| ip::mac_for(a, ids::alloc_start())),
+                    .unwrap_or_else(|| ip::mac_for(a, ids.mac_salt())),
                 instance: e.instance.clone(),
                 service_managed: e.service_managed,
                 created_at: now,
@@ -199,16 +201,16 @@ async fn load_all(
         let primary = match seed.primary_eni(&i.id) {
             Some(PrimaryEni::Declared(e)) => e.id.clone(),
             Some(PrimaryEni::Implicit { id }) => {
-                let id = id.map_or_else(|| ids::prefixed("eni"), str::to_string);
+                let id = id.map_or_else(|| ids.prefixed("eni"), str::to_string);
                 if tx.eni(&id).await?.is_none() {
-                    let a = address(tx, seed, &subnet, None).await?;
+                    let a = address(tx, seed, &subnet, None, ids.alloc_start()).await?;
                     tx.insert_eni(&Eni {
                         id: id.clone(),
                         account: subnet.account.clone(),
                         region: subnet.region.clone(),
                         subnet: subnet.id.clone(),
                         ip: a,
-                        mac: ip::mac_for(a, ids::alloc_start()),
+                        mac: ip::mac_for(a, ids.mac_salt()),
                         instance: Some(i.id.clone()),
                         service_managed: false,
                         created_at: now,
@@ -217,7 +219,7 @@ async fn load_all(
                 }
                 id
             }
-            None => ids::prefixed("eni"),
+            None => ids.prefixed("eni"),
         };
         tx.insert_instance(&Instance {
             id: i.id.clone(),
@@ -236,7 +238,7 @@ async fn load_all(
             continue;
         }
         let subnet = subnet_of(tx, &h.subnet).await?;
-        let a = address(tx, seed, &subnet, h.ip).await?;
+        let a = address(tx, seed, &subnet, h.ip, ids.alloc_start()).await?;
         tx.insert_havip(&HaVip {
             id: h.id.clone(),
             account: subnet.account.clone(),

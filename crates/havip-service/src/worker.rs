@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use havip_core::ops;
+use havip_core::{ops, DomainError, HaVip};
+use havip_store::Tx;
 use tokio::sync::watch;
 
-use crate::{retry_conflicts, Service, ServiceResult};
+use crate::{retry_conflicts, Caller, Service, ServiceResult};
 
 pub struct Worker {
     service: Arc<Service>,
@@ -75,13 +76,40 @@ impl Service {
             if old.pending.as_ref().is_none_or(|p| p.due_at > now) {
                 return Ok(false);
             }
-            match ops::complete(&old, now) {
-                Some(next) => tx.update_havip(&old, &next).await?,
-                None => tx.delete_havip(&old).await?,
-            }
+            write_completion(&mut *tx, &old, ops::complete(&old, now)).await?;
             tx.commit().await?;
             Ok(true)
         })
         .await
     }
+
+    /// Finishes the change in flight on a HaVip now, whatever its delay; returns the HaVip
+    /// after it (`None` when the change deleted it).
+    pub async fn complete_change_now(
+        &self,
+        caller: &Caller,
+        havip_id: &str,
+    ) -> ServiceResult<Option<HaVip>> {
+        retry_conflicts(|| async {
+            let mut tx = self.store.write().await?;
+            let old = self
+                .scoped_havip(&mut *tx, caller, havip_id)
+                .await?
+                .ok_or_else(|| DomainError::HaVipNotFound(havip_id.to_string()))?;
+            let next = ops::complete_now(&old, self.now_ms())?;
+            write_completion(&mut *tx, &old, next.clone()).await?;
+            tx.commit().await?;
+            Ok(next)
+        })
+        .await
+    }
+}
+
+/// Writes what completing a change made of `old`: the next state, or its deletion.
+async fn write_completion(tx: &mut dyn Tx, old: &HaVip, next: Option<HaVip>) -> ServiceResult<()> {
+    match next {
+        Some(next) => tx.update_havip(old, &next).await?,
+        None => tx.delete_havip(old).await?,
+    }
+    Ok(())
 }

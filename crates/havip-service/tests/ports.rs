@@ -10,7 +10,7 @@ use std::time::Duration;
 use havip_core::ops::CreateHaVip;
 use havip_core::{Cloud, DomainError, HaVipStatus, InstanceStatus, MemberKind, Target};
 use havip_service::ports::{AddressPair, NewVipPort, PortDeletion};
-use havip_service::{Caller, ManualClock, Service, ServiceConfig, ServiceError};
+use havip_service::{Caller, ManualClock, SeededIds, Service, ServiceConfig, ServiceError};
 
 mod backend;
 use backend::Backend;
@@ -31,7 +31,12 @@ async fn seeded(dir: &Backend, delay: Duration) -> (Service, Arc<ManualClock>) {
         transition_delay: delay,
         ..ServiceConfig::default()
     };
-    let s = Service::new(dir.open().await, config, clock.clone());
+    let s = Service::new(
+        dir.open().await,
+        config,
+        clock.clone(),
+        Arc::new(SeededIds::new(1)),
+    );
     s.load_seed(&seed).await.expect("seed");
     (s, clock)
 }

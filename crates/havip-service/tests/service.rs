@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use havip_core::ops::CreateHaVip;
 use havip_core::{Cloud, DomainError, HaVipStatus, MemberKind, Target};
-use havip_service::{Caller, ManualClock, NewInstance, Service, ServiceConfig, ServiceError};
+use havip_service::{
+    Caller, ManualClock, NewInstance, SeededIds, Service, ServiceConfig, ServiceError,
+};
 use havip_store::HaVipQuery;
 
 mod backend;
@@ -29,7 +31,7 @@ async fn service_in(dir: &Backend, delay: Duration, clock: Arc<ManualClock>) -> 
         transition_delay: delay,
         ..ServiceConfig::default()
     };
-    Service::new(store, config, clock)
+    Service::new(store, config, clock, Arc::new(SeededIds::new(1)))
 }
 
 async fn seeded(dir: &Backend, delay: Duration) -> (Service, Arc<ManualClock>) {

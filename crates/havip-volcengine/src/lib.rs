@@ -12,7 +12,7 @@ pub mod render;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{ids, BodyError, Incoming, SharedState};
+use havip_api::{BodyError, Incoming, SharedState};
 use havip_core::{Cloud, DomainError};
 use havip_service::Caller;
 use serde_json::{Map, Value};
@@ -24,7 +24,7 @@ use crate::render::Meta;
 
 /// Serves one Volcengine request.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    let request_id = ids::request_id();
+    let request_id = state.service.ids().request_id();
     let incoming = match Incoming::read(req).await {
         Ok(i) => i,
         Err(e) => {

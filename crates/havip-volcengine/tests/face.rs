@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use havip_api::{AppState, SharedState};
-use havip_service::{ManualClock, NewVpc, Service, ServiceConfig};
+use havip_service::{ManualClock, NewVpc, SeededIds, Service, ServiceConfig};
 use havip_signature::{volcengine, Credentials, OwnedRequest};
 use havip_store::sqlite::SqliteStore;
 use http_body_util::BodyExt;
@@ -41,6 +41,7 @@ async fn fixture(insecure: bool) -> Fixture {
         store.clone(),
         ServiceConfig::default(),
         clock.clone(),
+        Arc::new(SeededIds::new(1)),
     ));
     service
         .create_account("2100000001", "test")

@@ -60,6 +60,11 @@ pub struct ServeArgs {
     /// Serve unsigned cloud requests as the first account of the seed (throwaway local use).
     #[arg(long)]
     pub insecure_no_auth: bool,
+    /// Draw ids from a generator seeded with N and allocate the lowest free address, so
+    /// that a run can be repeated exactly (tests). Replicas sharing a database need
+    /// different seeds. Without it ids and addresses are random, as on the clouds.
+    #[arg(long, value_name = "N", env = "HAVIP_ID_SEED")]
+    pub id_seed: Option<u64>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

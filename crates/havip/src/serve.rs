@@ -9,7 +9,10 @@ use axum::routing::get;
 use axum::Router;
 use havip_api::{AppState, SharedState};
 use havip_core::LimitProfiles;
-use havip_service::{limits_from_seed, Service, ServiceConfig, SystemClock, Worker};
+use havip_service::{
+    limits_from_seed, IdGenerator, RandomIds, SeededIds, Service, ServiceConfig, SystemClock,
+    Worker,
+};
 use havip_store::postgres::{PgSettings, PgStore};
 use havip_store::sqlite::SqliteStore;
 use havip_store::Store;
@@ -83,7 +86,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         transition_delay: args.transition_delay,
         ..ServiceConfig::default()
     };
-    let service = Arc::new(Service::new(store.clone(), config, Arc::new(SystemClock)));
+    let ids: Arc<dyn IdGenerator> = match args.id_seed {
+        Some(seed) => Arc::new(SeededIds::new(seed)),
+        None => Arc::new(RandomIds),
+    };
+    let service = Arc::new(Service::new(
+        store.clone(),
+        config,
+        Arc::new(SystemClock),
+        ids,
+    ));
     if let Some(seed) = &seed {
         let report = service.load_seed(seed).await.context("loading the seed")?;
         tracing::info!(

@@ -395,5 +395,4 @@ fn responses_carry_the_request_id() {
     assert_eq!(resp.headers().get("x-request-id").unwrap(), "abc");
     let resp = json_response(StatusCode::NO_CONTENT, None, "def");
     assert_eq!(resp.headers().get("x-request-id").unwrap(), "def");
-    assert_eq!(request_id().len(), 32);
 }

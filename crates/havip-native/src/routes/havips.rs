@@ -1,5 +1,6 @@
 //! HaVip handlers: list (filters and paging), create, get, modify, delete, associate,
-//! disassociate, failover, tags, and the changes in flight (`/v1/operations`). The
+//! disassociate, failover, tags, and the changes in flight (`/v1/operations`, and
+//! finishing one at once). The
 //! caller is the operator, who sees every account and region.
 
 use axum::extract::State;
@@ -256,6 +257,21 @@ pub async fn failover(
         .failover(&operator(), &id, req.to.as_deref())
         .await?;
     Ok(Json(HaVipDto::from(&havip)))
+}
+
+/// Finishes the change in flight on a HaVip now, whatever the transition delay: 200 with
+/// the HaVip, 204 when the change was a delete, 409 when nothing is in flight.
+pub async fn complete_change(
+    State(st): State<SharedState>,
+    PathId(id): PathId,
+) -> NativeResult<Response> {
+    let id = havip_id(id)?;
+    Ok(
+        match st.service.complete_change_now(&operator(), &id).await? {
+            Some(h) => Json(HaVipDto::from(&h)).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }
 
 pub async fn put_tags(

@@ -53,6 +53,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/havips/{id}/associate"),
     ("POST", "/v1/havips/{id}/disassociate"),
     ("POST", "/v1/havips/{id}/failover"),
+    ("POST", "/v1/havips/{id}/complete"),
     ("PUT", "/v1/havips/{id}/tags"),
     ("DELETE", "/v1/havips/{id}/tags"),
     ("GET", "/v1/operations"),
@@ -134,6 +135,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/havips/{id}/associate", post(h::associate))
         .route("/v1/havips/{id}/disassociate", post(h::disassociate))
         .route("/v1/havips/{id}/failover", post(h::failover))
+        .route("/v1/havips/{id}/complete", post(h::complete_change))
         .route(
             "/v1/havips/{id}/tags",
             axum::routing::put(h::put_tags).delete(h::delete_tags),

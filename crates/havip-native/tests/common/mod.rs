@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use havip_api::{AppState, SharedState};
 use havip_core::{LimitProfiles, Limits};
-use havip_service::{Clock, ManualClock, Service, ServiceConfig};
+use havip_service::{Clock, ManualClock, SeededIds, Service, ServiceConfig};
 use havip_store::sqlite::SqliteStore;
 use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
@@ -113,7 +113,12 @@ impl Harness {
             transition_delay: delay,
             ..ServiceConfig::default()
         };
-        let service = Service::new(Arc::new(store), config, clock.clone() as Arc<dyn Clock>);
+        let service = Service::new(
+            Arc::new(store),
+            config,
+            clock.clone() as Arc<dyn Clock>,
+            Arc::new(SeededIds::new(1)),
+        );
         let seed_path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed.toml");
         let seed = havip_seed::load_seed(&seed_path).expect("example seed");
