@@ -23,6 +23,10 @@ pub enum FaceError {
     /// The signature (or the authorization header) does not verify.
     #[error("the signature does not match")]
     SignatureDoesNotMatch,
+    /// A header that must be signed (`X-Date`, `X-Security-Token`) is not in
+    /// `SignedHeaders`: answered as `SignatureDoesNotMatch`, naming the header.
+    #[error("the header {0} is not signed")]
+    HeaderNotSigned(String),
     /// `X-Date` malformed or more than 15 minutes from the server clock.
     #[error("the request timestamp is expired or malformed")]
     InvalidTimestamp,
@@ -104,6 +108,12 @@ impl FaceError {
                 "SignatureDoesNotMatch",
                 100010,
                 "The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method. Consult the service documentation for details.",
+            ),
+            FaceError::HeaderNotSigned(name) => spec(
+                401,
+                "SignatureDoesNotMatch",
+                100010,
+                format!("The request signature we calculated does not match the signature you provided. The header {name} must be signed: list it in SignedHeaders."),
             ),
             FaceError::InvalidTimestamp => spec(
                 400,

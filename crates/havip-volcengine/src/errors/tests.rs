@@ -60,6 +60,14 @@ row!(
     100010
 );
 row!(
+    header_not_signed,
+    FaceError::HeaderNotSigned("x-date".into()),
+    401,
+    "SignatureDoesNotMatch",
+    100010,
+    "The request signature we calculated does not match the signature you provided. The header x-date must be signed: list it in SignedHeaders."
+);
+row!(
     invalid_timestamp,
     FaceError::InvalidTimestamp,
     400,
