@@ -621,3 +621,48 @@ async fn acs3_without_a_signed_host_is_refused_and_told_why() {
     );
     assert_eq!(h.havip().await, before, "nothing changed");
 }
+
+/// Names and descriptions with control characters are refused with the codes of the
+/// Name and Description rules, and nothing changes.
+#[tokio::test]
+async fn control_characters_in_names_and_descriptions_are_refused() {
+    let h = Harness::new().await;
+    let before = h.havip().await;
+    for mode in MODES {
+        for bad in ["a\u{0}b", "web\nvip", "tab\there", "bell\u{7}", "del\u{7f}"] {
+            let a = h
+                .call(
+                    mode,
+                    "ModifyHaVipAttribute",
+                    &[("RegionId", REGION), ("HaVipId", HAVIP), ("Name", bad)],
+                )
+                .await;
+            assert_error(&a, 400, "Abs.Vpc.InvalidName.Malformed");
+            let a = h
+                .call(
+                    mode,
+                    "ModifyHaVipAttribute",
+                    &[
+                        ("RegionId", REGION),
+                        ("HaVipId", HAVIP),
+                        ("Description", bad),
+                    ],
+                )
+                .await;
+            assert_error(&a, 400, "InvalidDescription.Malformed");
+            let a = h
+                .call(
+                    mode,
+                    "CreateHaVip",
+                    &[
+                        ("RegionId", REGION),
+                        ("VSwitchId", "vsw-uf6demo0001"),
+                        ("Name", bad),
+                    ],
+                )
+                .await;
+            assert_error(&a, 400, "Abs.Vpc.InvalidName.Malformed");
+        }
+    }
+    assert_eq!(h.havip().await, before, "nothing changed");
+}
