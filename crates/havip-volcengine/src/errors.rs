@@ -45,6 +45,9 @@ pub enum FaceError {
     /// The request body could not be read.
     #[error("the request body could not be read")]
     BodyBroken,
+    /// A JSON body that is not JSON or whose top level is not an object.
+    #[error("the request body is malformed: {0}")]
+    BodyMalformed(String),
     /// The operation asked of the HaVip is one it does not support (DisassociateHaVip
     /// with an InstanceType other than the one the HaVip carries).
     #[error("the HaVip does not support this operation")]
@@ -150,6 +153,12 @@ impl FaceError {
                 "InvalidParameter",
                 10001,
                 "The request body could not be read.",
+            ),
+            FaceError::BodyMalformed(why) => spec(
+                400,
+                "InvalidParameter",
+                10001,
+                format!("The request body is invalid: {why}."),
             ),
             FaceError::HaVipNotSupport => spec(
                 400,

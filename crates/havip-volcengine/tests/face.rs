@@ -453,3 +453,113 @@ async fn havip_count(f: &Fixture, now: DateTime<Utc>) -> Value {
     assert_eq!(status, 200, "{body}");
     body["Result"]["TotalCount"].clone()
 }
+
+/// A POST whose body is JSON, signed (content-type, host, x-date) as the Go SDK signs a
+/// JSON operation.
+fn signed_json_post(action: &str, body: &str, time: DateTime<Utc>) -> http::Request<Body> {
+    let mut req = OwnedRequest {
+        method: "POST".into(),
+        path: "/".into(),
+        query: format!("Action={action}&Version=2020-04-01"),
+        headers: http::HeaderMap::new(),
+        body: body.as_bytes().to_vec(),
+    };
+    let h = &mut req.headers;
+    h.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert("host", http::HeaderValue::from_static("127.0.0.1:18765"));
+    let date = time.format(volcengine::DATE_FORMAT).to_string();
+    h.insert("x-date", http::HeaderValue::from_str(&date).expect("date"));
+    let creds = Credentials {
+        access_key_id: "AKLTtestak",
+        secret: "dGVzdHNr",
+        security_token: None,
+    };
+    let auth = volcengine::authorization(
+        &req.parts(),
+        &["content-type", "host", "x-date"],
+        "cn-beijing",
+        "vpc",
+        &creds,
+    )
+    .expect("sign");
+    let mut builder = http::Request::builder()
+        .method("POST")
+        .uri(format!("/?{}", req.query));
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
+    }
+    builder
+        .header("authorization", auth)
+        .body(Body::from(req.body.clone()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_json_body_of_the_wrong_shape_is_invalid_parameter() {
+    let f = fixture(false).await;
+    let now = DateTime::from_timestamp_millis(captured_ms()).unwrap_or_default();
+    let before = havip_count(&f, now).await;
+    // An object body is read like the query.
+    let (status, body) = call(
+        &f,
+        signed_json_post("DescribeHaVips", r#"{"PageSize": 3}"#, now),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Result"]["PageSize"], 3);
+    for bad in [
+        r#"[{"SubnetId": "subnet-1"}]"#,
+        r#""SubnetId""#,
+        "5",
+        "null",
+        "{not json",
+    ] {
+        let (status, body) = call(&f, signed_json_post("CreateHaVip", bad, now)).await;
+        assert_eq!(
+            (status, code(&body)),
+            (400, "InvalidParameter"),
+            "{bad}: {body}"
+        );
+        let error = &body["ResponseMetadata"]["Error"];
+        assert_eq!(error["CodeN"], 10001, "{body}");
+        assert!(
+            error["Message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("The request body is invalid: ")),
+            "{body}"
+        );
+        assert_eq!(body["ResponseMetadata"]["Action"], "CreateHaVip", "{body}");
+        assert!(body.get("Result").is_none(), "{body}");
+    }
+    assert_eq!(havip_count(&f, now).await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn control_characters_in_names_and_descriptions_are_refused() {
+    let f = fixture(false).await;
+    let now = DateTime::from_timestamp_millis(captured_ms()).unwrap_or_default();
+    let before = havip_count(&f, now).await;
+    for bad in ["a\u{0}b", "vip\n", "a\tb", "x\u{7f}"] {
+        for (param, code_want, code_n) in [
+            ("HaVipName", "InvalidName.Malformed", 10004),
+            ("Description", "InvalidDescription.Malformed", 10005),
+        ] {
+            let req = node_sdk_get(
+                &[("SubnetId", "subnet-1"), (param, bad)],
+                "CreateHaVip",
+                now,
+                "AKLTtestak",
+                "dGVzdHNr",
+                "cn-beijing",
+            );
+            let (status, body) = call(&f, req).await;
+            assert_eq!((status, code(&body)), (400, code_want), "{bad:?}: {body}");
+            assert_eq!(body["ResponseMetadata"]["Error"]["CodeN"], code_n);
+            assert!(body.get("Result").is_none(), "{body}");
+        }
+    }
+    assert_eq!(havip_count(&f, now).await, before, "nothing changed");
+}

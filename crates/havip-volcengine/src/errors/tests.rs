@@ -117,6 +117,14 @@ row!(
     10001
 );
 row!(
+    body_malformed,
+    FaceError::BodyMalformed("the top level of a JSON body must be an object".into()),
+    400,
+    "InvalidParameter",
+    10001,
+    "The request body is invalid: the top level of a JSON body must be an object."
+);
+row!(
     not_support,
     FaceError::HaVipNotSupport,
     400,
