@@ -511,6 +511,38 @@ def test_v1_errors(server, ips):
     assert v.show_port(ShowPortRequest(port_id=p.id)).port.status == "ACTIVE"
 
 
+def test_markers_that_name_no_port_are_refused(server, ips):
+    # Neutron looks the marker up (neutron-lib get_marker_obj -> _get_port): PortNotFound.
+    v = vpc(server)
+    neutron_create(v, ips[0])
+    before = sorted(p.id for p in ports(v))
+    for limit in (2, None):
+        e = expect_neutron(404, "PortNotFound", v.neutron_list_ports,
+                           NeutronListPortsRequest(limit=limit, marker="no-such-port"))
+        assert json.loads(e.error_msg)["NeutronError"]["message"] == "Port no-such-port could not be found."
+        e = expect(404, "VPC.2502", v.list_ports, ListPortsRequest(limit=limit, marker="no-such-port"))
+        assert e.error_msg == "Port no-such-port not found"
+    # A marker that names a port still pages after it.
+    first = before[0]
+    assert [p.id for p in v.neutron_list_ports(NeutronListPortsRequest(marker=first)).ports] == before[1:]
+    assert sorted(p.id for p in ports(v)) == before
+
+
+def test_names_with_control_characters_are_refused(server, ips):
+    v = vpc(server)
+    for bad in ["a\x00b", "vip\n", "a\tb", "x\x7f"]:
+        expect_neutron(400, "BadRequest", neutron_create, v, ips[0], name=bad)
+        expect(400, "VPC.2500", v1_create, v, ips[0], name=bad)
+    assert_no_vip(server)
+    p = neutron_create(v, ips[0], name="ok").port
+    for bad in ["a\x00b", "vip\r\n"]:
+        expect_neutron(400, "BadRequest", v.neutron_update_port, NeutronUpdatePortRequest(
+            port_id=p.id, body=NeutronUpdatePortRequestBody(port=NeutronUpdatePortOption(name=bad))))
+        expect(400, "VPC.2500", v.update_port, UpdatePortRequest(
+            port_id=p.id, body=UpdatePortRequestBody(port=UpdatePortOption(name=bad))))
+    assert port(v, p.id).name == "ok"
+
+
 # --- one store, all faces ----------------------------------------------------------------
 
 def test_vip_ports_of_other_accounts_do_not_exist(havip_server, tmp_path):

@@ -137,6 +137,11 @@ pub fn table(err: &FaceError, op: Option<Operation>) -> ErrorReply {
             "IncompleteSignature",
             format!("The request signature does not conform to Aliyun standards. {why}"),
         ),
+        F::Signature(SignatureError::HeaderNotSigned(name)) => reply(
+            400,
+            "IncompleteSignature",
+            format!("The request signature does not conform to Aliyun standards. The header {name} must be signed: list it in SignedHeaders."),
+        ),
         F::Signature(SignatureError::UnsupportedMethod(m)) => reply(
             400,
             "InvalidSignatureMethod",

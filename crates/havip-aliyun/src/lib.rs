@@ -131,21 +131,22 @@ fn query_format(query: &str) -> Option<&str> {
         .map(|(_, v)| v)
 }
 
-/// The operation and version: from `x-acs-action`/`x-acs-version` for ACS3, from the
-/// `Action`/`Version` parameters for RPC (the headers as a fallback).
+/// The operation and version, from signed input only: for ACS3 the `x-acs-action` and
+/// `x-acs-version` headers (which ACS3 requires to be signed), for the RPC scheme the
+/// `Action` and `Version` parameters (the RPC signature covers the parameters and no
+/// header, so an `x-acs-action` header sent beside them is never read). Unsigned requests
+/// (`--insecure-no-auth`) are read like ACS3 when they carry `x-acs-action`, else like RPC.
 fn operation(incoming: &Incoming, params: &Params, acs3: bool) -> Result<Operation, FaceError> {
     let pick = |header: &str, param: &str| -> Option<String> {
-        let from_header = incoming
-            .header(header)
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
-        let from_param = params.opt(param);
-        let first = if acs3 {
-            from_header.or(from_param)
+        let found = if acs3 {
+            incoming
+                .header(header)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
         } else {
-            from_param.or(from_header)
+            params.opt(param)
         };
-        first.map(str::to_string)
+        found.map(str::to_string)
     };
     let action = pick("x-acs-action", "Action")
         .ok_or_else(|| FaceError::MissingParameter("Action".into()))?;

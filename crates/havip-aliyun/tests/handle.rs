@@ -505,3 +505,170 @@ async fn a_wrong_secret_answers_the_recorded_string_to_sign() {
     let a = h.send_raw(wire_acs3()).await;
     assert_error(&a, 400, "SignatureDoesNotMatch");
 }
+
+/// The ACS3 canonical query encodes parameter names: a signed request rewritten so that
+/// two parameters fold into one name (`ClientToken=..&Description` as a name) had the
+/// same canonical form as the original when names were not encoded, and would have
+/// modified the HaVip without its ClientToken and Description. It is refused now.
+#[tokio::test]
+async fn acs3_parameters_folded_into_a_name_are_refused() {
+    let h = Harness::new().await;
+    let before = h.havip().await;
+    let mut req = h.signed(
+        Mode::Acs3,
+        "ModifyHaVipAttribute",
+        &[
+            ("ClientToken", "tok-1"),
+            ("Description", "d"),
+            ("HaVipId", HAVIP),
+            ("Name", "forged"),
+            ("RegionId", REGION),
+        ],
+        &uuid_like(),
+    );
+    let signed_query =
+        format!("ClientToken=tok-1&Description=d&HaVipId={HAVIP}&Name=forged&RegionId={REGION}");
+    assert_eq!(req.query, signed_query);
+    req.query = format!(
+        "ClientToken%3Dtok-1%26Description=d&HaVipId={HAVIP}&Name=forged&RegionId={REGION}"
+    );
+    let a = h.send(req).await;
+    assert_error(&a, 400, "SignatureDoesNotMatch");
+    assert!(
+        a.body["Message"]
+            .as_str()
+            .is_some_and(|m| m.contains("server string to sign is:")),
+        "{}",
+        a.raw
+    );
+    assert_eq!(h.havip().await, before, "nothing changed");
+}
+
+/// The RPC signature covers the parameters, never a header: the operation comes from the
+/// signed `Action`, and an unsigned `x-acs-action` header beside it is not read.
+#[tokio::test]
+async fn rpc_operation_never_comes_from_an_unsigned_header() {
+    let h = Harness::new().await;
+    let before = h.havip().await;
+    for mode in [Mode::Legacy, Mode::NewSdkV2] {
+        let mut req = h.signed(
+            mode,
+            "DescribeHaVips",
+            &[("RegionId", REGION), ("HaVipId", HAVIP)],
+            &uuid_like(),
+        );
+        req.headers
+            .insert("x-acs-action", "DeleteHaVip".parse().expect("header"));
+        req.headers
+            .insert("x-acs-version", "2016-04-28".parse().expect("header"));
+        let a = h.send(req).await;
+        assert_eq!(a.status, 200, "{mode:?}: {}", a.raw);
+        assert_eq!(a.body["TotalCount"], 1, "a describe answered: {}", a.raw);
+        assert!(a.body["HaVips"]["HaVip"].is_array(), "{}", a.raw);
+
+        // A signed but empty Action does not fall back to the header either.
+        let mut req = h.signed(
+            mode,
+            "",
+            &[("RegionId", REGION), ("HaVipId", HAVIP)],
+            &uuid_like(),
+        );
+        req.headers
+            .insert("x-acs-action", "DeleteHaVip".parse().expect("header"));
+        let a = h.send(req).await;
+        assert_error(&a, 400, "MissingParameter");
+        assert!(
+            a.body["Message"]
+                .as_str()
+                .is_some_and(|m| m.contains("\"Action\"")),
+            "{}",
+            a.raw
+        );
+    }
+    assert_eq!(h.havip().await, before, "nothing changed");
+}
+
+/// Every official SDK signs `host` in ACS3; a request that does not is refused with
+/// IncompleteSignature, and the message says which header is missing from SignedHeaders.
+#[tokio::test]
+async fn acs3_without_a_signed_host_is_refused_and_told_why() {
+    let h = Harness::new().await;
+    let before = h.havip().await;
+    let mut req = h.signed(
+        Mode::Acs3,
+        "DeleteHaVip",
+        &[("RegionId", REGION), ("HaVipId", HAVIP)],
+        &uuid_like(),
+    );
+    req.headers.remove("authorization");
+    let signed = [
+        "x-acs-action",
+        "x-acs-content-sha256",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-version",
+    ];
+    let creds = Credentials {
+        access_key_id: AK,
+        secret: SK,
+        security_token: None,
+    };
+    let authorization = havip_signature::aliyun::acs3_authorization(&req.parts(), &signed, &creds)
+        .expect("authorization");
+    req.headers
+        .insert("authorization", authorization.parse().expect("header"));
+    let a = h.send(req).await;
+    assert_error(&a, 400, "IncompleteSignature");
+    let message = a.body["Message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("The header host must be signed"),
+        "{}",
+        a.raw
+    );
+    assert_eq!(h.havip().await, before, "nothing changed");
+}
+
+/// Names and descriptions with control characters are refused with the codes of the
+/// Name and Description rules, and nothing changes.
+#[tokio::test]
+async fn control_characters_in_names_and_descriptions_are_refused() {
+    let h = Harness::new().await;
+    let before = h.havip().await;
+    for mode in MODES {
+        for bad in ["a\u{0}b", "web\nvip", "tab\there", "bell\u{7}", "del\u{7f}"] {
+            let a = h
+                .call(
+                    mode,
+                    "ModifyHaVipAttribute",
+                    &[("RegionId", REGION), ("HaVipId", HAVIP), ("Name", bad)],
+                )
+                .await;
+            assert_error(&a, 400, "Abs.Vpc.InvalidName.Malformed");
+            let a = h
+                .call(
+                    mode,
+                    "ModifyHaVipAttribute",
+                    &[
+                        ("RegionId", REGION),
+                        ("HaVipId", HAVIP),
+                        ("Description", bad),
+                    ],
+                )
+                .await;
+            assert_error(&a, 400, "InvalidDescription.Malformed");
+            let a = h
+                .call(
+                    mode,
+                    "CreateHaVip",
+                    &[
+                        ("RegionId", REGION),
+                        ("VSwitchId", "vsw-uf6demo0001"),
+                        ("Name", bad),
+                    ],
+                )
+                .await;
+            assert_error(&a, 400, "Abs.Vpc.InvalidName.Malformed");
+        }
+    }
+    assert_eq!(h.havip().await, before, "nothing changed");
+}

@@ -37,10 +37,23 @@ fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
 
+/// A C0 control character (U+0000 to U+001F, NUL, tab and newline among them) or DEL.
+/// No cloud's name or description rule admits one: Volcengine's character sets leave
+/// them out, and Alibaba's and Huawei's rules state lengths only, but such text cannot
+/// travel in Alibaba's XML answers (XML 1.0 has no NUL and almost no C0 characters) and
+/// breaks the line-oriented tools that read names. havip refuses them on every face.
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_ascii_control())
+}
+
 /// HaVip name. Alibaba: 1–128 characters, not starting with `http://` or `https://`.
 /// Volcengine: 1–128, starts with a letter, a Chinese character or a digit, and holds
-/// only those and `. _ -`. Huawei port names: 0–255 characters.
+/// only those and `. _ -`. Huawei port names: 0–255 characters. No control characters
+/// anywhere ([`has_control`]).
 pub fn name(cloud: Cloud, name: &str) -> Result<(), DomainError> {
+    if has_control(name) {
+        return Err(DomainError::NameMalformed);
+    }
     let n = name.chars().count();
     let ok = match cloud {
         Cloud::Aliyun | Cloud::Native => (1..=128).contains(&n) && !starts_with_url(name),
@@ -56,8 +69,12 @@ pub fn name(cloud: Cloud, name: &str) -> Result<(), DomainError> {
 
 /// HaVip description. Alibaba: 1–255 characters, not starting with `http(s)://`.
 /// Volcengine: 0–255, starts with a letter, a Chinese character or a digit, and holds
-/// only those and `, . _ space = - ，。`.
+/// only those and `, . _ space = - ，。`. No control characters anywhere
+/// ([`has_control`]).
 pub fn description(cloud: Cloud, text: &str) -> Result<(), DomainError> {
+    if has_control(text) {
+        return Err(DomainError::DescriptionMalformed);
+    }
     let n = text.chars().count();
     let ok = match cloud {
         Cloud::Aliyun | Cloud::Native => (1..=255).contains(&n) && !starts_with_url(text),
@@ -184,6 +201,32 @@ mod tests {
         assert!(description(Cloud::Volcengine, "").is_ok());
         assert!(description(Cloud::Volcengine, "a b=c，。").is_ok());
         assert!(description(Cloud::Volcengine, "a;b").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_on_every_cloud() {
+        let clouds = [
+            Cloud::Aliyun,
+            Cloud::Volcengine,
+            Cloud::Huawei,
+            Cloud::Native,
+        ];
+        for cloud in clouds {
+            for bad in ["a\u{0}b", "vip\n", "a\tb", "\u{1f}x", "x\u{7f}", "\r"] {
+                assert_eq!(
+                    name(cloud, bad),
+                    Err(DomainError::NameMalformed),
+                    "{cloud:?} {bad:?}"
+                );
+                assert_eq!(
+                    description(cloud, bad),
+                    Err(DomainError::DescriptionMalformed),
+                    "{cloud:?} {bad:?}"
+                );
+            }
+            // Beyond ASCII, text is the clouds' own rules' business.
+            assert!(name(cloud, "高可用1").is_ok(), "{cloud:?}");
+        }
     }
 
     #[test]

@@ -212,4 +212,51 @@ mod tests {
             FaceError::BadSignature(_)
         ));
     }
+
+    #[test]
+    fn an_unsigned_required_header_is_named_in_error_msg() {
+        let mut h = headers();
+        let without_project = h
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace("x-project-id;", "");
+        h.insert("authorization", without_project.parse().unwrap());
+        let e = huawei::parse(&parts(&h, BODY)).map_err(signature_error);
+        let Err(e) = e else {
+            panic!("x-project-id is sent, so it must be signed");
+        };
+        let (status, code, message) = crate::errors::gateway(&e).unwrap();
+        assert_eq!((status.as_u16(), code), (401, "APIGW.0301"));
+        assert!(
+            message.contains("header x-project-id must be signed"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_request_signed_as_the_go_sdk_signs_it_verifies() {
+        // huaweicloud-sdk-go-v3 `core/auth/signer/signer.go` (`extractSignedHeaders`): the
+        // signed headers are the header parameters the SDK set, minus content-type and
+        // names with `_`; Host is not among them (the HTTP client adds it).
+        let mut h = headers();
+        let signed = ["user-agent", "x-project-id", "x-sdk-date"];
+        let creds = havip_signature::Credentials {
+            access_key_id: "AKVECTOR00000001",
+            secret: SECRET,
+            security_token: None,
+        };
+        let a = huawei::authorization(&parts(&h, BODY), &signed, &creds).unwrap();
+        assert!(
+            a.contains("SignedHeaders=user-agent;x-project-id;x-sdk-date,"),
+            "{a}"
+        );
+        h.insert("authorization", a.parse().unwrap());
+        let parsed = huawei::parse(&parts(&h, BODY)).unwrap();
+        assert_eq!(
+            check(&parts(&h, BODY), &parsed, SECRET, parsed.timestamp),
+            Ok(())
+        );
+    }
 }

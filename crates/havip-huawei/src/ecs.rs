@@ -140,4 +140,27 @@ mod tests {
             Err(FaceError::Domain(DomainError::IpMalformed("1.2.3".into())))
         );
     }
+
+    #[test]
+    fn bodies_of_the_wrong_shape_are_ecs_0005() {
+        use crate::errors::{error_body, Family};
+        for body in [
+            &br#"[]"#[..],
+            br#"[{"nic": {"subnet_id": "", "ip_address": ""}}]"#,
+            br#""nic""#,
+            br#"5"#,
+            br#"null"#,
+            br#"{"nic": 5}"#,
+            br#"{"nic": "x"}"#,
+            br#"{"nic": []}"#,
+        ] {
+            let text = String::from_utf8_lossy(body);
+            let err = parse(body).unwrap_err();
+            assert!(matches!(err, FaceError::Malformed(_)), "{text}");
+            let (status, json) = error_body(Family::Ecs, &err, "rid");
+            assert_eq!(status.as_u16(), 400, "{text}");
+            assert_eq!(json["error"]["code"], "Ecs.0005", "{text}");
+            assert!(json["error"]["message"].is_string(), "{text}");
+        }
+    }
 }

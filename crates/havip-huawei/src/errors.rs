@@ -262,7 +262,7 @@ pub fn neutron(e: &FaceError) -> (StatusCode, &'static str, String) {
         FaceError::Domain(D::NameMalformed) => (
             BAD,
             "BadRequest",
-            "Invalid input for name: at most 255 characters.".into(),
+            "Invalid input for name: at most 255 characters, and no control characters.".into(),
         ),
         FaceError::Domain(other) => (BAD, "BadRequest", format!("Bad port request: {other}.")),
         FaceError::Unavailable => (

@@ -114,7 +114,7 @@ pub async fn list(
 ) -> Result<Reply, FaceError> {
     let q = port_request::list_query(query)?;
     let snapshot = service.port_snapshot(caller).await?;
-    let (page, more) = q.page(ports::all(&snapshot), project);
+    let (page, more) = q.page(ports::all(&snapshot), project)?;
     let items: Vec<Value> = page.iter().map(|p| (flavor.render)(p, project)).collect();
     let mut body = json!({"ports": items});
     if let (Some(path), Some(limit), true, Some(last)) =

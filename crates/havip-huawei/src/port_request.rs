@@ -266,7 +266,8 @@ pub fn list_query(raw: &str) -> Result<ListQuery, FaceError> {
                     .map_err(|_| bad(format!("limit {v:?} is not a non-negative integer")))?;
                 q.limit = (n > 0).then_some(n);
             }
-            "marker" => q.marker = Some(v),
+            // An empty marker is no marker (Neutron tests `if limit and marker`).
+            "marker" => q.marker = Some(v).filter(|m| !m.is_empty()),
             _ => {}
         }
     }
@@ -296,19 +297,29 @@ impl ListQuery {
     }
 
     /// The matching ports after `marker`, at most `limit`, and whether more follow.
-    pub fn page(&self, ports: Vec<Port>, project: &str) -> (Vec<Port>, bool) {
+    /// `ports` are all the caller's ports; a marker that names none of them is refused as
+    /// Neutron refuses it: `get_marker_obj` (neutron-lib `neutron_lib/db/utils.py`) looks
+    /// the marker up with `_get_port`, which raises `PortNotFound` (404). Neutron does so
+    /// only when a limit applies; havip pages from the marker with or without a limit (as
+    /// Huawei's v1 list does, its limit defaulting to 2000), so it checks it whenever given.
+    pub fn page(&self, ports: Vec<Port>, project: &str) -> Result<(Vec<Port>, bool), FaceError> {
+        if let Some(marker) = &self.marker {
+            if !ports.iter().any(|p| &p.id == marker) {
+                return Err(FaceError::PortNotFound(marker.clone()));
+            }
+        }
         let mut matching = ports
             .into_iter()
             .filter(|p| self.matches(p, project))
             .filter(|p| self.marker.as_deref().is_none_or(|m| p.id.as_str() > m));
-        match self.limit {
+        Ok(match self.limit {
             None => (matching.collect(), false),
             Some(n) => {
                 let page: Vec<Port> = matching.by_ref().take(n).collect();
                 let more = matching.next().is_some();
                 (page, more)
             }
-        }
+        })
     }
 }
 
@@ -405,5 +416,107 @@ mod tests {
             list_query("enterprise_project_id=0").unwrap(),
             ListQuery::default()
         );
+    }
+
+    fn port(id: &str) -> Port {
+        Port {
+            id: id.to_string(),
+            name: String::new(),
+            network_id: "net".into(),
+            zone: "az1".into(),
+            ip: Ipv4Addr::new(192, 168, 0, 10),
+            mac: "fa:16:3e:00:00:01".into(),
+            device_id: String::new(),
+            device_owner: VIP_OWNER.into(),
+            status: "DOWN",
+            allowed_address_pairs: Vec::new(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn paging_starts_after_a_known_marker() {
+        let ports = vec![port("a"), port("b"), port("c")];
+        let q = list_query("marker=a&limit=1").unwrap();
+        let (page, more) = q.page(ports.clone(), "p").unwrap();
+        assert_eq!(
+            page.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert!(more);
+        let q = list_query("marker=b").unwrap();
+        let (page, more) = q.page(ports.clone(), "p").unwrap();
+        assert_eq!(
+            page.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            ["c"]
+        );
+        assert!(!more);
+        // An empty marker is no marker.
+        let (page, _) = list_query("marker=").unwrap().page(ports, "p").unwrap();
+        assert_eq!(page.len(), 3);
+    }
+
+    #[test]
+    fn a_marker_that_names_no_port_is_port_not_found() {
+        use crate::errors::{error_body, Family};
+        let ports = vec![port("a"), port("c")];
+        for query in ["marker=b", "marker=b&limit=10", "marker=zzz&limit=1"] {
+            let q = list_query(query).unwrap();
+            let marker = q.marker.clone().unwrap();
+            let err = q.page(ports.clone(), "p").unwrap_err();
+            assert_eq!(err, FaceError::PortNotFound(marker.clone()), "{query}");
+
+            let (status, body) = error_body(Family::Neutron, &err, "rid");
+            assert_eq!(status.as_u16(), 404);
+            assert_eq!(
+                body,
+                serde_json::json!({"NeutronError": {
+                    "type": "PortNotFound",
+                    "message": format!("Port {marker} could not be found."),
+                    "detail": ""
+                }})
+            );
+            let (status, body) = error_body(Family::VpcV1, &err, "rid");
+            assert_eq!(status.as_u16(), 404);
+            assert_eq!(
+                body,
+                serde_json::json!({"code": "VPC.2502", "message": format!("Port {marker} not found")})
+            );
+        }
+    }
+
+    #[test]
+    fn bodies_of_the_wrong_shape_are_malformed() {
+        use crate::errors::{error_body, Family};
+        for body in [
+            &br#"[]"#[..],
+            br#"[{"port": {}}]"#,
+            br#""port""#,
+            br#"5"#,
+            br#"null"#,
+            br#"{"port": 5}"#,
+            br#"{"port": "x"}"#,
+            br#"{"port": []}"#,
+            br#"{"port": null}"#,
+            br#"{"ports": {}}"#,
+        ] {
+            let text = String::from_utf8_lossy(body);
+            let err = create(body, "x".into()).unwrap_err();
+            assert!(matches!(err, FaceError::Malformed(_)), "create {text}");
+            let (status, json) = error_body(Family::Neutron, &err, "rid");
+            assert_eq!(status.as_u16(), 400, "{text}");
+            assert_eq!(json["NeutronError"]["type"], "BadRequest", "{text}");
+            let (status, json) = error_body(Family::VpcV1, &err, "rid");
+            assert_eq!(
+                (status.as_u16(), &json["code"]),
+                (400, &serde_json::json!("VPC.2500")),
+                "{text}"
+            );
+            assert!(
+                matches!(update(body), Err(FaceError::Malformed(_))),
+                "update {text}"
+            );
+        }
     }
 }

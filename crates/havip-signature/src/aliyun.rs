@@ -24,8 +24,12 @@ pub const ACS3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 /// Format of `x-acs-date` and of the RPC `Timestamp` parameter.
 pub const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
-/// Headers an ACS3 request must sign: they carry the operation, the clock and the nonce.
-const ACS3_REQUIRED_SIGNED: [&str; 4] = [
+/// Headers an ACS3 request must sign: they carry the operation, the clock and the nonce,
+/// and `host`, which every official SDK signs (darabonba-openapi and openapi-util keep
+/// `x-acs-*`, `host` and `content-type` in Go, Java, TypeScript, C#, PHP and C++; the
+/// Python SDK signs every header it sets, `host` among them).
+const ACS3_REQUIRED_SIGNED: [&str; 5] = [
+    "host",
     "x-acs-action",
     "x-acs-version",
     "x-acs-date",
@@ -183,29 +187,39 @@ fn acs3_canonical_request(
     signed_headers: &[String],
     payload_hash: &str,
 ) -> Result<Vec<u8>, SignatureError> {
-    let mut params = query_params(parts)?;
-    // The SDK sorts the raw (decoded) keys by code point; UTF-8 byte order is the same.
-    params.sort_by(|a, b| a.0.cmp(&b.0));
-    let query = params
-        .iter()
-        // The SDK does not encode keys (the docs do; it makes no difference to the ASCII
-        // keys of these APIs), and encodes values with `quote(v, safe='~')`.
-        .map(|(k, v)| format!("{k}={}", rfc3986_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let path = if parts.path.is_empty() {
-        "/"
-    } else {
-        parts.path
-    };
     Ok(assemble_canonical_request(
         parts.method,
-        path,
-        &query,
+        path_or_root(parts.path),
+        &acs3_canonical_query(query_params(parts)?),
         canonical_headers(parts.headers, signed_headers, true, |_, v| v.to_vec())?,
         signed_headers,
         payload_hash,
     ))
+}
+
+/// The ACS3 canonical query string, as Alibaba's V3 signature documentation defines it:
+/// parameters sorted by name (the decoded name, by code point, as every SDK sorts its
+/// keys), then the name and the value each RFC 3986-encoded, joined `name=value` with
+/// `&`. Encoding the names matters: a name holding `=` or `&` would otherwise let a
+/// request with other parameters have the same canonical form (`A%3D1%26B=2` and
+/// `A=1&B=2`). The SDKs that do not encode names (Python, Go, TypeScript) send only names
+/// made of unreserved characters, which encode to themselves.
+fn acs3_canonical_query(mut params: Vec<(String, String)>) -> String {
+    // Repeated names were collapsed by `query_params`, so names are unique here.
+    params.sort_by(|a, b| a.0.cmp(&b.0));
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", rfc3986_encode(k), rfc3986_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn path_or_root(path: &str) -> &str {
+    if path.is_empty() {
+        "/"
+    } else {
+        path
+    }
 }
 
 fn acs3_string_to_sign(canonical_request: &[u8]) -> String {
@@ -826,12 +840,13 @@ mod tests {
             "ACS3-HMAC-SHA256 Credential=testAK",
             "ACS3-HMAC-SHA256 Credential=testAK,SignedHeaders=,Signature=00",
             "ACS3-HMAC-SHA256 garbage",
-            // x-acs-action must be signed: otherwise the operation could be swapped.
-            "ACS3-HMAC-SHA256 Credential=testAK,SignedHeaders=host;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=00",
         ] {
             h.insert("authorization", bad.parse().unwrap());
             assert!(
-                matches!(parse(&parts("POST", "", &h, b"")), Err(SignatureError::Malformed(_))),
+                matches!(
+                    parse(&parts("POST", "", &h, b"")),
+                    Err(SignatureError::Malformed(_))
+                ),
                 "{bad}"
             );
         }
@@ -922,5 +937,132 @@ mod tests {
             verify(&a.parts(), &auth_b, "SK1", at("2026-01-02T03:04:05Z")),
             Err(SignatureError::Malformed(_))
         ));
+    }
+
+    /// Every header ACS3 requires, in the order the SDK signs them.
+    const DOC_SIGNED: [&str; 9] = [
+        "accept",
+        "host",
+        "user-agent",
+        "x-acs-action",
+        "x-acs-content-sha256",
+        "x-acs-credentials-provider",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-version",
+    ];
+
+    #[test]
+    fn acs3_required_headers_must_be_signed() {
+        // x-acs-action carries the operation, host is signed by every official SDK: a
+        // request that leaves one of them out of SignedHeaders names it in the error.
+        for name in [
+            "host",
+            "x-acs-action",
+            "x-acs-version",
+            "x-acs-date",
+            "x-acs-signature-nonce",
+        ] {
+            let signed: Vec<&str> = DOC_SIGNED.iter().copied().filter(|h| *h != name).collect();
+            let mut h = doc_acs3_headers();
+            h.insert(
+                "authorization",
+                format!(
+                    "ACS3-HMAC-SHA256 Credential=testAK,SignedHeaders={},Signature=00",
+                    signed.join(";")
+                )
+                .parse()
+                .unwrap(),
+            );
+            assert_eq!(
+                parse(&parts("POST", DOC_ACS3_QUERY, &h, b"")),
+                Err(SignatureError::HeaderNotSigned(name.to_string())),
+                "{name}"
+            );
+        }
+        // Headers the SDKs sign but ACS3 does not require may be left out.
+        let mut h = doc_acs3_headers();
+        let p = parts("POST", DOC_ACS3_QUERY, &h, b"");
+        let minimal = [
+            "host",
+            "x-acs-action",
+            "x-acs-date",
+            "x-acs-signature-nonce",
+            "x-acs-version",
+        ];
+        let creds = Credentials {
+            access_key_id: "testAK",
+            secret: "testSK",
+            security_token: None,
+        };
+        let authorization = acs3_authorization(&p, &minimal, &creds).unwrap();
+        h.insert("authorization", authorization.parse().unwrap());
+        let p = parts("POST", DOC_ACS3_QUERY, &h, b"");
+        let auth = parse(&p).unwrap();
+        verify(&p, &auth, "testSK", at("2026-11-21T23:34:56Z")).unwrap();
+    }
+
+    /// The canonical query string of ACS3 as it was before names were encoded: raw names,
+    /// encoded values. Kept here only to show the collision it allowed.
+    fn canonical_query_with_raw_names(query: &str) -> String {
+        let mut params = decode_pairs(query, true).unwrap();
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", rfc3986_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    #[test]
+    fn acs3_names_are_encoded_so_parameters_cannot_be_folded_away() {
+        // A signed ModifyHaVipAttribute, rewritten so that ClientToken and Description
+        // become part of one parameter *name* ("ClientToken=tok&Description") whose value
+        // is the description. With raw names both requests had one canonical form, so the
+        // signature of the first carried over to the second, which drops two parameters.
+        let params = [
+            ("ClientToken", "tok-1"),
+            ("Description", "d"),
+            ("HaVipId", "havip-1"),
+            ("Name", "n"),
+            ("RegionId", "cn-hangzhou"),
+        ];
+        let mut c = call(&params, &[]);
+        c.action = "ModifyHaVipAttribute";
+        let signed = sign_acs3(&c, &creds());
+        assert_eq!(
+            signed.query,
+            "ClientToken=tok-1&Description=d&HaVipId=havip-1&Name=n&RegionId=cn-hangzhou"
+        );
+        let mut forged = signed.clone();
+        forged.query =
+            "ClientToken%3Dtok-1%26Description=d&HaVipId=havip-1&Name=n&RegionId=cn-hangzhou"
+                .to_string();
+        assert_eq!(
+            canonical_query_with_raw_names(&signed.query),
+            canonical_query_with_raw_names(&forged.query),
+            "the collision this test guards against"
+        );
+        let forged_params = request_params(&forged.parts()).unwrap();
+        assert_ne!(forged_params, request_params(&signed.parts()).unwrap());
+        assert!(!forged_params.iter().any(|(k, _)| k == "ClientToken"));
+        assert!(!forged_params.iter().any(|(k, _)| k == "Description"));
+
+        let now = at("2026-01-02T03:04:05Z");
+        let auth = parse(&signed.parts()).unwrap();
+        verify(&signed.parts(), &auth, "SK1", now).unwrap();
+        let auth = parse(&forged.parts()).unwrap();
+        assert!(matches!(
+            verify(&forged.parts(), &auth, "SK1", now),
+            Err(SignatureError::Mismatch { .. })
+        ));
+        // Names are encoded like values, and sorted by the decoded name.
+        assert_eq!(
+            acs3_canonical_query(vec![
+                ("b".into(), "1".into()),
+                ("a=1&c".into(), "x y".into()),
+            ]),
+            "a%3D1%26c=x%20y&b=1"
+        );
     }
 }

@@ -129,9 +129,13 @@ pub enum SignatureError {
     #[error("the request carries no credentials")]
     Missing,
     /// The authorization header or parameters cannot be parsed, or a required piece is
-    /// absent (for example a header that must be signed is not in `SignedHeaders`).
+    /// absent.
     #[error("malformed signature: {0}")]
     Malformed(String),
+    /// A header the scheme requires to be signed (lowercase name) is not listed in
+    /// `SignedHeaders`.
+    #[error("header {0} must be signed: list it in SignedHeaders")]
+    HeaderNotSigned(String),
     /// Algorithm or signature method other than the supported one.
     #[error("unsupported signature method: {0}")]
     UnsupportedMethod(String),
@@ -426,9 +430,7 @@ pub(crate) fn require_signed(signed: &[String], name: &str) -> Result<(), Signat
     if signed.iter().any(|s| s.eq_ignore_ascii_case(name)) {
         Ok(())
     } else {
-        Err(SignatureError::Malformed(format!(
-            "header {name} must be listed in SignedHeaders"
-        )))
+        Err(SignatureError::HeaderNotSigned(name.to_ascii_lowercase()))
     }
 }
 

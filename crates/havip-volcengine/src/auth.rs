@@ -54,6 +54,7 @@ fn signature_error(e: SignatureError, incoming: &Incoming) -> FaceError {
                 FaceError::MissingSignature
             }
         }
+        SignatureError::HeaderNotSigned(name) => FaceError::HeaderNotSigned(name),
         SignatureError::ContentHashMismatch | SignatureError::Mismatch { .. } => {
             FaceError::SignatureDoesNotMatch
         }

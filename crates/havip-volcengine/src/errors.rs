@@ -23,6 +23,10 @@ pub enum FaceError {
     /// The signature (or the authorization header) does not verify.
     #[error("the signature does not match")]
     SignatureDoesNotMatch,
+    /// A header that must be signed (`X-Date`, `X-Security-Token`) is not in
+    /// `SignedHeaders`: answered as `SignatureDoesNotMatch`, naming the header.
+    #[error("the header {0} is not signed")]
+    HeaderNotSigned(String),
     /// `X-Date` malformed or more than 15 minutes from the server clock.
     #[error("the request timestamp is expired or malformed")]
     InvalidTimestamp,
@@ -41,6 +45,9 @@ pub enum FaceError {
     /// The request body could not be read.
     #[error("the request body could not be read")]
     BodyBroken,
+    /// A JSON body that is not JSON or whose top level is not an object.
+    #[error("the request body is malformed: {0}")]
+    BodyMalformed(String),
     /// The operation asked of the HaVip is one it does not support (DisassociateHaVip
     /// with an InstanceType other than the one the HaVip carries).
     #[error("the HaVip does not support this operation")]
@@ -105,6 +112,12 @@ impl FaceError {
                 100010,
                 "The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method. Consult the service documentation for details.",
             ),
+            FaceError::HeaderNotSigned(name) => spec(
+                401,
+                "SignatureDoesNotMatch",
+                100010,
+                format!("The request signature we calculated does not match the signature you provided. The header {name} must be signed: list it in SignedHeaders."),
+            ),
             FaceError::InvalidTimestamp => spec(
                 400,
                 "InvalidTimestamp",
@@ -140,6 +153,12 @@ impl FaceError {
                 "InvalidParameter",
                 10001,
                 "The request body could not be read.",
+            ),
+            FaceError::BodyMalformed(why) => spec(
+                400,
+                "InvalidParameter",
+                10001,
+                format!("The request body is invalid: {why}."),
             ),
             FaceError::HaVipNotSupport => spec(
                 400,

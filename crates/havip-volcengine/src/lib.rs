@@ -41,14 +41,14 @@ pub async fn handle(state: SharedState, req: Request) -> Response {
             return render::error(&meta, &err.spec());
         }
     };
-    let params = request_params(&incoming);
+    let (params, body_error) = request_params(&incoming);
     let meta = Meta {
         request_id,
         action: params.raw("Action").unwrap_or_default().to_string(),
         version: params.raw("Version").unwrap_or_default().to_string(),
         region: auth::claimed_region(&incoming, &params),
     };
-    match serve(&state, &incoming, &params).await {
+    match serve(&state, &incoming, &params, body_error).await {
         Ok(result) => render::ok(&meta, result),
         Err(e) => {
             if matches!(e, FaceError::Unavailable) {
@@ -59,9 +59,11 @@ pub async fn handle(state: SharedState, req: Request) -> Response {
     }
 }
 
-/// Parameters from the query and, for a form or JSON body, from the body too.
-fn request_params(incoming: &Incoming) -> Params {
+/// Parameters from the query and, for a form or JSON body, from the body too; a JSON
+/// body of the wrong shape is the error answered once the signature has been checked.
+fn request_params(incoming: &Incoming) -> (Params, Option<FaceError>) {
     let mut params = Params::default();
+    let mut body_error = None;
     params.add_form(incoming.query.as_bytes());
     if !incoming.body.is_empty() {
         let content_type = incoming
@@ -71,18 +73,25 @@ fn request_params(incoming: &Incoming) -> Params {
         if content_type.starts_with("application/x-www-form-urlencoded") {
             params.add_form(&incoming.body);
         } else if content_type.starts_with("application/json") {
-            params.add_json(&incoming.body);
+            body_error = params
+                .add_json(&incoming.body)
+                .err()
+                .map(FaceError::BodyMalformed);
         }
     }
-    params
+    (params, body_error)
 }
 
 async fn serve(
     state: &SharedState,
     incoming: &Incoming,
     params: &Params,
+    body_error: Option<FaceError>,
 ) -> Result<Map<String, Value>, FaceError> {
     let identity = auth::authenticate(state, incoming, params).await?;
+    if let Some(e) = body_error {
+        return Err(e);
+    }
     let action = params
         .get("Action")
         .ok_or(DomainError::MissingParameter("Action"))?;

@@ -48,12 +48,19 @@ impl Params {
     }
 
     /// Adds a JSON object body, flattened the way the SDK flattens models into queries:
-    /// `Key=value`, lists as `Key.N`, objects as `Key.Sub`. Anything else is ignored.
-    pub fn add_json(&mut self, raw: &[u8]) {
-        if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(raw) {
-            for (k, v) in obj {
-                self.flatten(k, &v);
+    /// `Key=value`, lists as `Key.N`, objects as `Key.Sub`. A body that is not JSON, or
+    /// whose top level is not an object, is refused (the reason is returned) rather than
+    /// ignored: its parameters would otherwise silently go missing.
+    pub fn add_json(&mut self, raw: &[u8]) -> Result<(), String> {
+        match serde_json::from_slice(raw) {
+            Ok(serde_json::Value::Object(obj)) => {
+                for (k, v) in obj {
+                    self.flatten(k, &v);
+                }
+                Ok(())
             }
+            Ok(_) => Err("the top level of a JSON body must be an object".into()),
+            Err(e) => Err(format!("the body is not JSON ({e})")),
         }
     }
 

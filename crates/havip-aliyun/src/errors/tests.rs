@@ -49,6 +49,17 @@ fn malformed_signature() {
 }
 
 #[test]
+fn header_not_signed_names_the_header() {
+    let m = row(
+        F::Signature(S::HeaderNotSigned("host".into())),
+        None,
+        400,
+        "IncompleteSignature",
+    );
+    assert!(m.contains("The header host must be signed"), "{m}");
+}
+
+#[test]
 fn unsupported_signature_method() {
     row(
         F::Signature(S::UnsupportedMethod("HMAC-SHA256".into())),

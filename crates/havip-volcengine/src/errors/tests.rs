@@ -60,6 +60,14 @@ row!(
     100010
 );
 row!(
+    header_not_signed,
+    FaceError::HeaderNotSigned("x-date".into()),
+    401,
+    "SignatureDoesNotMatch",
+    100010,
+    "The request signature we calculated does not match the signature you provided. The header x-date must be signed: list it in SignedHeaders."
+);
+row!(
     invalid_timestamp,
     FaceError::InvalidTimestamp,
     400,
@@ -107,6 +115,14 @@ row!(
     400,
     "InvalidParameter",
     10001
+);
+row!(
+    body_malformed,
+    FaceError::BodyMalformed("the top level of a JSON body must be an object".into()),
+    400,
+    "InvalidParameter",
+    10001,
+    "The request body is invalid: the top level of a JSON body must be an object."
 );
 row!(
     not_support,

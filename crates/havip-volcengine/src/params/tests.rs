@@ -13,12 +13,24 @@ fn query_and_bodies_decode_like_the_sdk_sends_them() {
     p.add_form(b"TagFilters.1.Values.2=v+2%2F%C3%BC&Action=DescribeHaVips");
     assert_eq!(p.get("TagFilters.1.Values.2"), Some("v 2/\u{fc}"));
     assert_eq!(p.get("Action"), Some("DescribeHaVips"));
-    p.add_json(br#"{"HaVipIds": ["a", "b"], "Tags": [{"Key": "k", "Value": "v"}], "PageSize": 5, "X": null}"#);
+    p.add_json(br#"{"HaVipIds": ["a", "b"], "Tags": [{"Key": "k", "Value": "v"}], "PageSize": 5, "X": null}"#)
+        .unwrap();
     assert_eq!(p.get("HaVipIds.2"), Some("b"));
     assert_eq!(p.get("Tags.1.Key"), Some("k"));
     assert_eq!(p.get("PageSize"), Some("5"));
     assert_eq!(p.get("X"), None);
-    p.add_json(b"not json");
+    let before = p.clone();
+    for bad in [
+        &b"not json"[..],
+        b"[]",
+        br#"[{"PageSize": 1}]"#,
+        br#""PageSize""#,
+        b"5",
+        b"null",
+    ] {
+        assert!(p.add_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        assert_eq!(p, before, "a refused body adds nothing");
+    }
     p.add_form(b"%ZZ=%FF");
 }
 
