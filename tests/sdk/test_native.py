@@ -94,3 +94,17 @@ def test_unauthenticated_requests_are_refused(server):
     r = requests.get(server.url("/v1/openapi.json"), timeout=10)
     assert r.status_code == 200
     assert "/v1/havips/{id}/associate" in r.json()["paths"]
+
+
+def test_metrics_are_open_unless_metrics_auth_is_set(havip_server):
+    open_server = havip_server()
+    r = requests.get(open_server.url("/metrics"), timeout=30)
+    assert r.status_code == 200 and "havip_requests_total" in r.text, r.text
+    guarded = havip_server(extra_args=["--metrics-auth"])
+    r = requests.get(guarded.url("/metrics"), timeout=30)
+    assert r.status_code == 401 and r.json()["code"] == "Unauthorized", r.text
+    r = requests.get(guarded.url("/metrics"), headers={"Authorization": "Bearer wrong"}, timeout=30)
+    assert r.status_code == 401
+    r = requests.get(guarded.url("/metrics"),
+                     headers={"Authorization": f"Bearer {guarded.admin_token}"}, timeout=30)
+    assert r.status_code == 200 and "havip_requests_total" in r.text, r.text

@@ -18,6 +18,26 @@ pub struct Authenticated {
 
 const WINDOW_MS: i64 = MAX_CLOCK_SKEW_MINUTES * 60 * 1000;
 
+/// What can be checked before the body is read: when the headers (or the query) carry
+/// the credentials, the key must exist and be enabled and the request's date be inside
+/// the window, with the errors `authenticate` gives for the same faults. What the head
+/// cannot tell (RPC credentials in a form body, no credentials) is left to `authenticate`.
+pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
+    let Ok(parsed) = aliyun::parse(&head.parts()) else {
+        return Ok(());
+    };
+    let key = state
+        .service
+        .access_key(&parsed.access_key_id)
+        .await?
+        .ok_or_else(|| FaceError::UnknownAccessKey(parsed.access_key_id.clone()))?;
+    if !key.enabled {
+        return Err(FaceError::AccessKeyDisabled(key.id));
+    }
+    havip_signature::check_clock_window(&parsed, now_utc(&state.service))
+        .map_err(FaceError::Signature)
+}
+
 pub async fn authenticate(
     state: &AppState,
     incoming: &Incoming,

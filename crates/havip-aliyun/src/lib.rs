@@ -81,13 +81,22 @@ impl Outcome {
 
 async fn serve(state: &AppState, req: Request) -> Outcome {
     let format_of_query = Format::from_param(query_format(req.uri().query().unwrap_or("")));
-    let incoming = match Incoming::read(req).await {
+    let (head, body) = Incoming::split(req);
+    if head.body_worth_a_precheck() {
+        if let Err(e) = auth::check_head(state, &head).await {
+            return Outcome::failed(format_of_query, None, e);
+        }
+    }
+    let incoming = match head.read_body(body, &state.bodies).await {
         Ok(i) => i,
         Err(BodyError::TooLarge) => {
             return Outcome::failed(format_of_query, None, FaceError::BodyTooLarge)
         }
-        Err(BodyError::Broken) => {
+        Err(BodyError::Broken | BodyError::TimedOut) => {
             return Outcome::failed(format_of_query, None, FaceError::BodyBroken)
+        }
+        Err(BodyError::Busy) => {
+            return Outcome::failed(format_of_query, None, FaceError::Unavailable)
         }
     };
     let params = match aliyun::request_params(&incoming.parts()) {

@@ -74,6 +74,7 @@ impl Harness {
                 service: Arc::new(service),
                 admin_tokens: Vec::new(),
                 insecure_account: None,
+                bodies: Default::default(),
             }),
             clock,
             _dir: dir,

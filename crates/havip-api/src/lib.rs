@@ -3,11 +3,13 @@
 //! its own crate with one entry point, `handle(state, request) -> response`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use havip_service::{ids, Caller, Service};
 
@@ -20,6 +22,8 @@ pub struct AppState {
     pub admin_tokens: Vec<String>,
     /// When set, unsigned cloud requests are served as this account (local throwaway use).
     pub insecure_account: Option<String>,
+    /// How request bodies are read: a deadline, and a memory budget shared by all of them.
+    pub bodies: BodyLimits,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -29,6 +33,52 @@ pub type SharedState = Arc<AppState>;
 pub enum BodyError {
     TooLarge,
     Broken,
+    /// The body did not arrive within the body-read timeout.
+    TimedOut,
+    /// The bodies in flight hold the whole memory budget, and none gave way in time.
+    Busy,
+}
+
+/// Limits on reading request bodies. The budget is counted in bytes: a body takes its
+/// declared length before its first byte is read (or, without one, each chunk as it
+/// comes), and gives it back when the request is answered.
+#[derive(Debug, Clone)]
+pub struct BodyLimits {
+    /// The whole body must arrive within this.
+    pub read_timeout: Duration,
+    budget: Arc<Semaphore>,
+    budget_bytes: usize,
+}
+
+/// Budget held by a body read: given back when the last copy of the request is dropped.
+#[derive(Debug, Default)]
+struct Held(#[allow(dead_code)] Vec<OwnedSemaphorePermit>);
+
+/// Bodies smaller than this are read without a look at the credentials first: they cost
+/// less memory than the look-up does time.
+pub const PRECHECK_ABOVE_BYTES: u64 = 64 * 1024;
+
+impl BodyLimits {
+    pub fn new(read_timeout: Duration, budget_bytes: usize) -> Self {
+        let budget_bytes = budget_bytes.clamp(MAX_BODY_BYTES, Semaphore::MAX_PERMITS);
+        BodyLimits {
+            read_timeout,
+            budget: Arc::new(Semaphore::new(budget_bytes)),
+            budget_bytes,
+        }
+    }
+
+    /// The memory all bodies in flight may hold together, in bytes.
+    pub fn budget_bytes(&self) -> usize {
+        self.budget_bytes
+    }
+}
+
+impl Default for BodyLimits {
+    /// 30 s to read a body; 64 MiB for all bodies in flight.
+    fn default() -> Self {
+        BodyLimits::new(Duration::from_secs(30), 64 << 20)
+    }
 }
 
 /// A request read whole: what signature verification and parameter parsing need.
@@ -41,28 +91,79 @@ pub struct Incoming {
     pub query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The memory budget the body holds while the request is served.
+    held: Arc<Held>,
 }
 
 impl Incoming {
     /// Reads the request; a body over [`MAX_BODY_BYTES`] is refused without reading it all.
-    pub async fn read(req: axum::extract::Request) -> Result<Incoming, BodyError> {
+    pub async fn read(
+        req: axum::extract::Request,
+        limits: &BodyLimits,
+    ) -> Result<Incoming, BodyError> {
+        let (head, body) = Incoming::split(req);
+        head.read_body(body, limits).await
+    }
+
+    /// The request line and headers, with an empty body, and the body still unread: what a
+    /// face can check before it spends memory on the body.
+    pub fn split(req: axum::extract::Request) -> (Incoming, Body) {
         let (parts, body) = req.into_parts();
-        let declared = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-            return Err(BodyError::TooLarge);
-        }
-        let body = read_limited(body).await?;
-        Ok(Incoming {
+        let head = Incoming {
             method: parts.method,
             path: parts.uri.path().to_string(),
             query: parts.uri.query().unwrap_or("").to_string(),
             headers: parts.headers,
-            body,
-        })
+            body: Bytes::new(),
+            held: Arc::default(),
+        };
+        (head, body)
+    }
+
+    /// The length the request declares for its body (`Content-Length`), if any.
+    pub fn declared_length(&self) -> Option<u64> {
+        self.header(http::header::CONTENT_LENGTH.as_str())
+            .and_then(|v| v.parse::<u64>().ok())
+    }
+
+    /// Whether the body may be large enough that the credentials should be looked at
+    /// first: a declared length over [`PRECHECK_ABOVE_BYTES`], or none (chunked).
+    pub fn body_worth_a_precheck(&self) -> bool {
+        let bodiless = self.declared_length() == Some(0)
+            || (self.declared_length().is_none()
+                && !self.headers.contains_key(http::header::TRANSFER_ENCODING));
+        !bodiless
+            && self
+                .declared_length()
+                .is_none_or(|n| n > PRECHECK_ABOVE_BYTES)
+    }
+
+    /// Reads the body within the limits: over [`MAX_BODY_BYTES`] is refused (unread when
+    /// the declared length says so), past the deadline or the memory budget too.
+    pub async fn read_body(
+        mut self,
+        body: Body,
+        limits: &BodyLimits,
+    ) -> Result<Incoming, BodyError> {
+        let declared = self.declared_length();
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return Err(BodyError::TooLarge);
+        }
+        let mut held = Vec::new();
+        if let Some(n) = declared.filter(|n| *n > 0) {
+            let wait = take_budget(&limits.budget, n);
+            held.push(
+                tokio::time::timeout(limits.read_timeout, wait)
+                    .await
+                    .map_err(|_| BodyError::Busy)??,
+            );
+        }
+        let read = read_within_budget(body, declared, &limits.budget, &mut held);
+        self.body = tokio::time::timeout(limits.read_timeout, read)
+            .await
+            .map_err(|_| BodyError::TimedOut)??;
+        self.held = Arc::new(Held(held));
+        Ok(self)
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -81,17 +182,43 @@ impl Incoming {
     }
 }
 
-async fn read_limited(body: Body) -> Result<Bytes, BodyError> {
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(BodyError::TooLarge)
+/// Reads a body of at most [`MAX_BODY_BYTES`]; what arrives beyond the declared length
+/// (already held) takes budget chunk by chunk, into `held`.
+async fn read_within_budget(
+    mut body: Body,
+    declared: Option<u64>,
+    budget: &Arc<Semaphore>,
+    held: &mut Vec<OwnedSemaphorePermit>,
+) -> Result<Bytes, BodyError> {
+    let mut out = bytes::BytesMut::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyError::Broken)?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        if out.len() + data.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
         }
-        Err(_) => Err(BodyError::Broken),
+        let covered = declared.unwrap_or(0) as usize;
+        if out.len() + data.len() > covered {
+            let extra = (out.len() + data.len() - covered.max(out.len())) as u64;
+            held.push(take_budget(budget, extra).await?);
+        }
+        out.extend_from_slice(&data);
     }
+    Ok(out.freeze())
+}
+
+async fn take_budget(
+    budget: &Arc<Semaphore>,
+    bytes: u64,
+) -> Result<OwnedSemaphorePermit, BodyError> {
+    let n = u32::try_from(bytes).map_err(|_| BodyError::TooLarge)?;
+    budget
+        .clone()
+        .acquire_many_owned(n)
+        .await
+        .map_err(|_| BodyError::Busy)
 }
 
 /// The service clock as the time type signature verification takes.

@@ -38,6 +38,25 @@ pub async fn account(state: &AppState, req: &Incoming) -> Result<String, FaceErr
     Ok(key.account)
 }
 
+/// What can be checked before the body is read: a signed request's key must exist and be
+/// enabled and `X-Sdk-Date` be inside the window, with the errors `account` gives for the
+/// same faults; anything else is left to `account`.
+pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
+    if head.header("authorization").is_none() {
+        return Ok(());
+    }
+    let Ok(parsed) = huawei::parse(&head.parts()) else {
+        return Ok(());
+    };
+    state
+        .service
+        .access_key(&parsed.access_key_id)
+        .await?
+        .filter(|k| k.enabled)
+        .ok_or(FaceError::UnknownAccessKey)?;
+    havip_signature::check_clock_window(&parsed, now_utc(&state.service)).map_err(signature_error)
+}
+
 /// Verifies a parsed request with the key's secret at `now`.
 pub fn check(
     parts: &RequestParts<'_>,

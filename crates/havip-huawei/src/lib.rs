@@ -126,10 +126,18 @@ async fn serve(state: &AppState, req: Request, route: Route) -> Result<Reply, Fa
     if route == Route::Unknown {
         return Err(FaceError::NoSuchApi);
     }
-    let incoming = Incoming::read(req).await.map_err(|e| match e {
-        BodyError::TooLarge => FaceError::BodyTooLarge,
-        BodyError::Broken => FaceError::BodyUnreadable,
-    })?;
+    let (head, body) = Incoming::split(req);
+    if head.body_worth_a_precheck() {
+        auth::check_head(state, &head).await?;
+    }
+    let incoming = head
+        .read_body(body, &state.bodies)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => FaceError::BodyTooLarge,
+            BodyError::Broken | BodyError::TimedOut => FaceError::BodyUnreadable,
+            BodyError::Busy => FaceError::Unavailable,
+        })?;
     let account = auth::account(state, &incoming).await?;
     let source = match &route {
         Route::EcsNic { project, .. } | Route::VpcV1 { project, .. } => {

@@ -3,7 +3,7 @@
 //! flight, with an OpenAPI document. Every route but the document needs the admin bearer
 //! token; every error is `application/problem+json`; every answer has `X-Request-Id`.
 
-mod auth;
+pub mod auth;
 pub mod dto;
 mod extract;
 pub mod problem;
@@ -41,12 +41,17 @@ async fn respond(state: SharedState, req: Request) -> Response {
         return NativeError::Unauthorized.into_response();
     }
     let version = req.version();
-    let incoming = match Incoming::read(req).await {
+    let incoming = match Incoming::read(req, &state.bodies).await {
         Ok(incoming) => incoming,
         Err(BodyError::TooLarge) => return NativeError::PayloadTooLarge.into_response(),
         Err(BodyError::Broken) => {
             return NativeError::InvalidBody("the body could not be read".into()).into_response()
         }
+        Err(BodyError::TimedOut) => {
+            return NativeError::InvalidBody("the body did not arrive in time".into())
+                .into_response()
+        }
+        Err(BodyError::Busy) => return NativeError::Unavailable.into_response(),
     };
     let uri = if incoming.query.is_empty() {
         incoming.path.clone()

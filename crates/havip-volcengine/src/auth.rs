@@ -61,6 +61,23 @@ fn signature_error(e: SignatureError, incoming: &Incoming) -> FaceError {
     }
 }
 
+/// What can be checked before the body is read: when the headers carry the credentials,
+/// the key must exist and be enabled and `X-Date` be inside the window, with the errors
+/// `authenticate` gives for the same faults; anything else is left to `authenticate`.
+pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
+    let Ok(auth) = volcengine::parse(&head.parts()) else {
+        return Ok(());
+    };
+    state
+        .service
+        .access_key(&auth.access_key_id)
+        .await?
+        .filter(|k| k.enabled)
+        .ok_or_else(|| FaceError::InvalidAccessKey(auth.access_key_id.clone()))?;
+    havip_signature::check_clock_window(&auth, now_utc(&state.service))
+        .map_err(|e| signature_error(e, head))
+}
+
 /// Verifies the request and returns the caller's account and region.
 pub async fn authenticate(
     state: &AppState,

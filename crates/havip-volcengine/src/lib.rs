@@ -25,18 +25,30 @@ use crate::render::Meta;
 /// Serves one Volcengine request.
 pub async fn handle(state: SharedState, req: Request) -> Response {
     let request_id = state.service.ids().request_id();
-    let incoming = match Incoming::read(req).await {
+    let (head, body) = Incoming::split(req);
+    let checked = match head.body_worth_a_precheck() {
+        true => auth::check_head(&state, &head).await,
+        false => Ok(()),
+    };
+    let read = match checked {
+        Ok(()) => head
+            .read_body(body, &state.bodies)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge => FaceError::BodyTooLarge,
+                BodyError::Broken | BodyError::TimedOut => FaceError::BodyBroken,
+                BodyError::Busy => FaceError::Unavailable,
+            }),
+        Err(e) => Err(e),
+    };
+    let incoming = match read {
         Ok(i) => i,
-        Err(e) => {
+        Err(err) => {
             let meta = Meta {
                 request_id,
                 action: String::new(),
                 version: String::new(),
                 region: String::new(),
-            };
-            let err = match e {
-                BodyError::TooLarge => FaceError::BodyTooLarge,
-                BodyError::Broken => FaceError::BodyBroken,
             };
             return render::error(&meta, &err.spec());
         }

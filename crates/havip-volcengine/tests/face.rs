@@ -65,6 +65,7 @@ async fn fixture(insecure: bool) -> Fixture {
         service,
         admin_tokens: Vec::new(),
         insecure_account: insecure.then(|| "2100000001".to_string()),
+        bodies: Default::default(),
     });
     Fixture {
         state,

@@ -65,6 +65,49 @@ pub struct ServeArgs {
     /// different seeds. Without it ids and addresses are random, as on the clouds.
     #[arg(long, value_name = "N", env = "HAVIP_ID_SEED")]
     pub id_seed: Option<u64>,
+    /// A request's headers must arrive within this (from accept on a new connection, from
+    /// the request's first byte on a kept-alive one); the connection is closed otherwise.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// A request's whole body must arrive within this.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub body_read_timeout: Duration,
+    /// A kept-alive connection with no request for this long is closed.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+    /// Connections served at once; past it a new connection is answered 503 and closed.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Memory that the bodies of requests in flight may hold together (e.g. 64MiB).
+    #[arg(long, default_value = "64MiB", value_parser = parse_size)]
+    pub max_body_memory: usize,
+    /// After SIGTERM, how long requests in flight may take before the process exits anyway.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+    /// Require the admin token on GET /metrics too (open by default, as Prometheus expects).
+    #[arg(long)]
+    pub metrics_auth: bool,
+}
+
+/// A size in bytes: a number with an optional KiB, MiB or GiB suffix.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let factor: usize = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(format!("{s:?} is not a size like 65536, 512KiB or 64MiB")),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| format!("{s:?} is not a size like 65536, 512KiB or 64MiB"))
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -94,5 +137,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             data_dir,
             database_url,
         } => crate::serve::migrate(&data_dir, &database_url).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_units() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert!(parse_size("64MB").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999999999GiB").is_err());
     }
 }

@@ -4,5 +4,6 @@
 pub mod admin_token;
 pub mod cli;
 pub mod dispatch;
+pub mod http_server;
 pub mod metrics;
 pub mod serve;

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use havip_api::{AppState, SharedState};
+use havip_api::{AppState, BodyLimits, SharedState};
 use havip_core::LimitProfiles;
 use havip_service::{
     limits_from_seed, IdGenerator, RandomIds, SeededIds, Service, ServiceConfig, SystemClock,
@@ -20,18 +21,36 @@ use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::dispatch;
+use crate::http_server::{self, ConnectionLimits};
 use crate::metrics::{self, Metrics};
 
-/// The router that serves every face.
-pub fn app(state: SharedState) -> Router {
+/// The router that serves every face; `/metrics` asks for the admin token when
+/// `metrics_auth` is set.
+pub fn app(state: SharedState, metrics_auth: bool) -> Router {
     let metrics = Arc::new(Metrics::default());
+    let mut metrics_route = Router::new()
+        .route("/metrics", get(metrics::render))
+        .with_state(metrics.clone());
+    if metrics_auth {
+        let tokens = Arc::new(state.admin_tokens.clone());
+        metrics_route = metrics_route.route_layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let tokens = tokens.clone();
+                async move {
+                    if havip_native::auth::authorized(req.headers(), &tokens) {
+                        next.run(req).await
+                    } else {
+                        havip_native::problem::NativeError::Unauthorized.into_response()
+                    }
+                }
+            },
+        ));
+    }
     let faces = Router::new()
         .route("/healthz", get(dispatch::healthz))
         .fallback(dispatch::dispatch)
         .with_state(state);
-    Router::new()
-        .route("/metrics", get(metrics::render))
-        .with_state(metrics.clone())
+    metrics_route
         .merge(faces)
         .layer(axum::middleware::from_fn_with_state(
             metrics,
@@ -123,6 +142,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         service: service.clone(),
         admin_tokens,
         insecure_account,
+        bodies: BodyLimits::new(args.body_read_timeout, args.max_body_memory),
     });
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -136,10 +156,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::io::Write;
     std::io::stdout().flush().ok();
 
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    let limits = ConnectionLimits {
+        header_read_timeout: args.header_read_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections as usize,
+        shutdown_timeout: args.shutdown_timeout,
+    };
+    http_server::serve(
+        listener,
+        app(state, args.metrics_auth),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
     stop_tx.send(true).ok();
     worker.await.ok();
     drop(service);

@@ -136,6 +136,7 @@ impl Harness {
                 service,
                 admin_tokens: vec![TOKEN.to_string()],
                 insecure_account: None,
+                bodies: Default::default(),
             }),
             clock,
             _dir: dir,
