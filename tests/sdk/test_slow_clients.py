@@ -10,9 +10,10 @@ import socket
 import threading
 import time
 
+import pytest
 import requests
 
-from conftest import AK
+from conftest import AK, HUAWEI_PROJECT
 
 
 def connect(server):
@@ -133,10 +134,10 @@ def test_sigterm_is_not_held_up_by_a_half_sent_request(havip_server):
     s.close()
 
 
-def volcengine_head(content_length, access_key=AK):
+def volcengine_head(content_length, access_key=AK, when=None):
     """Headers of a Volcengine request whose credentials are well-formed and in the clock
     window (the signature itself cannot be checked before the body arrives)."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = when or datetime.datetime.now(datetime.timezone.utc)
     x_date = now.strftime("%Y%m%dT%H%M%SZ")
     auth = (f"HMAC-SHA256 Credential={access_key}/{x_date[:8]}/cn-beijing/vpc/request, "
             f"SignedHeaders=content-type;host;x-date, Signature={'0' * 64}")
@@ -146,13 +147,50 @@ def volcengine_head(content_length, access_key=AK):
             f"Content-Length: {content_length}\r\n\r\n").encode()
 
 
-def test_unknown_credentials_are_refused_before_the_body_is_read(havip_server):
+def aliyun_head(content_length, access_key=AK, when=None):
+    """An ACS3 request's headers, well-formed credentials and date (unchecked signature)."""
+    when = when or datetime.datetime.now(datetime.timezone.utc)
+    signed = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version"
+    return (f"POST / HTTP/1.1\r\nHost: x\r\nx-acs-action: DescribeHaVips\r\n"
+            f"x-acs-version: 2016-04-28\r\nx-acs-date: {when.strftime('%Y-%m-%dT%H:%M:%SZ')}\r\n"
+            f"x-acs-signature-nonce: n-{time.monotonic_ns()}\r\nx-acs-content-sha256: {'0' * 64}\r\n"
+            f"Authorization: ACS3-HMAC-SHA256 Credential={access_key},SignedHeaders={signed},"
+            f"Signature={'0' * 64}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {content_length}\r\n\r\n").encode()
+
+
+def huawei_head(content_length, access_key=AK, when=None):
+    """A Huawei request's headers, well-formed credentials and date (unchecked signature)."""
+    when = when or datetime.datetime.now(datetime.timezone.utc)
+    return (f"POST /v2.0/ports HTTP/1.1\r\nHost: x\r\nX-Sdk-Date: {when.strftime('%Y%m%dT%H%M%SZ')}\r\n"
+            f"X-Project-Id: {HUAWEI_PROJECT}\r\n"
+            f"Authorization: SDK-HMAC-SHA256 Access={access_key}, SignedHeaders=x-project-id;x-sdk-date, "
+            f"Signature={'0' * 64}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {content_length}\r\n\r\n").encode()
+
+
+def volcengine_stale_head(content_length):
+    return volcengine_head(content_length, when=datetime.datetime.now(datetime.timezone.utc)
+                           - datetime.timedelta(hours=1))
+
+
+@pytest.mark.parametrize("head, status, codes", [
+    (lambda n: volcengine_head(n, access_key="AKNOSUCHKEY00001"), 401, [b"InvalidAccessKey"]),
+    (volcengine_stale_head, 400, [b"InvalidTimestamp"]),
+    (lambda n: aliyun_head(n, access_key="AKNOSUCHKEY00001"), 404, [b"InvalidAccessKeyId.NotFound"]),
+    (lambda n: aliyun_head(n, when=datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)),
+     400, [b"InvalidTimeStamp.Expired"]),
+    (lambda n: huawei_head(n, access_key="AKNOSUCHKEY00001"), 401, [b"APIGW.0301"]),
+    (lambda n: huawei_head(n, when=datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)),
+     401, [b"APIGW.0301"]),
+], ids=["volcengine-key", "volcengine-date", "aliyun-key", "aliyun-date", "huawei-key", "huawei-date"])
+def test_bad_credentials_are_refused_before_the_body_is_read(havip_server, head, status, codes):
     server = havip_server()
     s = connect(server)
-    s.sendall(volcengine_head(1 << 20, access_key="AKNOSUCHKEY00001"))
+    s.sendall(head(1 << 20))
     answer = s.recv(65536)  # answered without one byte of the body
-    assert answer.startswith(b"HTTP/1.1 401"), answer
-    assert b"InvalidAccessKey" in answer or b"InvalidCredential" in answer, answer
+    assert answer.startswith(f"HTTP/1.1 {status}".encode()), answer
+    assert any(c in answer for c in codes), answer
     s.close()
 
 
