@@ -224,12 +224,14 @@ def test_slow_megabyte_bodies_stay_within_the_memory_budget(havip_server):
         t = threading.Thread(target=feed, args=(s,), daemon=True)
         t.start()
         threads.append(t)
-    peak = before
-    answered = 0
-    for _ in range(40):
+    # Sampled until every body has been sent (the first ones are answered meanwhile and
+    # others take their budget); the deadline only guards against a hang.
+    peak, probes, answered = before, 0, 0
+    deadline = time.time() + 120
+    while any(t.is_alive() for t in threads) and time.time() < deadline:
         peak = max(peak, rss_kib(pid))
-        if healthz(server) == 200:
-            answered += 1
+        probes += 1
+        answered += healthz(server) == 200
         time.sleep(0.1)
     stop.set()
     for t in threads:
@@ -238,7 +240,8 @@ def test_slow_megabyte_bodies_stay_within_the_memory_budget(havip_server):
         s.close()
     grown_mib = (peak - before) / 1024
     print(f"RSS before {before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB, "
-          f"grown {grown_mib:.1f} MiB under 200 slow 1 MiB bodies (budget {budget_mib} MiB)")
-    assert answered == 40, "/healthz answered all through the attack"
-    # The documented bound: the body budget plus about 100 KiB per connection.
-    assert grown_mib < budget_mib + 200 * 0.1 + 8, f"grew {grown_mib:.1f} MiB"
+          f"grown {grown_mib:.1f} MiB under 200 slow 1 MiB bodies (budget {budget_mib} MiB, "
+          f"{answered}/{probes} /healthz probes answered)")
+    assert probes > 0 and answered == probes, "/healthz answered all through the attack"
+    # The documented bound: the body budget plus about 150 KiB per connection.
+    assert grown_mib < budget_mib + 200 * 0.15 + 8, f"grew {grown_mib:.1f} MiB"

@@ -232,6 +232,9 @@ impl AsyncWrite for DeadlineIo {
     }
 }
 
+/// The largest read buffer of a connection, and so the largest request head.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
 /// The answer to a connection over the cap: it cannot be told which face it wanted.
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
 content-length: 33\r\nretry-after: 1\r\nconnection: close\r\n\r\ntoo many connections; try again\r\n";
@@ -257,6 +260,9 @@ pub async fn serve(
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = http1::Builder::new();
     builder.keep_alive(true);
+    // hyper's read buffer grows to 400 KiB by default; a connection's share of memory stays
+    // small (headers and a body chunk at a time), which bounds what slow bodies cost.
+    builder.max_buf_size(READ_BUFFER_BYTES);
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {

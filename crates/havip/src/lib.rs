@@ -6,4 +6,5 @@ pub mod cli;
 pub mod dispatch;
 pub mod http_server;
 pub mod metrics;
+pub mod process;
 pub mod serve;

@@ -156,10 +156,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::io::Write;
     std::io::stdout().flush().ok();
 
+    let room = crate::process::prepare();
+    let max_connections = u64::from(args.max_connections).min(room);
+    if max_connections < u64::from(args.max_connections) {
+        tracing::warn!(
+            max_connections,
+            "the open-file limit leaves room for fewer connections than --max-connections"
+        );
+    }
     let limits = ConnectionLimits {
         header_read_timeout: args.header_read_timeout,
         idle_timeout: args.idle_timeout,
-        max_connections: args.max_connections as usize,
+        max_connections: usize::try_from(max_connections.max(1)).unwrap_or(usize::MAX),
         shutdown_timeout: args.shutdown_timeout,
     };
     http_server::serve(
