@@ -225,3 +225,138 @@ async fn take_budget(
 pub fn now_utc(service: &Service) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(service.now_ms()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use futures::StreamExt;
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    /// A request whose body is fed through the returned sender, chunk by chunk.
+    fn streamed(declared: Option<usize>) -> (axum::extract::Request, mpsc::Sender<Bytes>) {
+        let (tx, rx) = mpsc::channel::<Bytes>(16);
+        let stream = tokio_stream_of(rx).map(Ok::<_, Infallible>);
+        let mut b = http::Request::builder().method("POST").uri("/?a=1");
+        if let Some(n) = declared {
+            b = b.header("content-length", n.to_string());
+        }
+        let req = b.body(Body::from_stream(stream)).expect("request");
+        (req, tx)
+    }
+
+    fn tokio_stream_of(mut rx: mpsc::Receiver<Bytes>) -> impl futures::Stream<Item = Bytes> {
+        futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+    }
+
+    fn limits() -> BodyLimits {
+        BodyLimits::new(Duration::from_secs(30), MAX_BODY_BYTES)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_holds_its_budget_until_the_request_is_dropped() {
+        let limits = limits();
+        let (req, tx) = streamed(Some(4));
+        tx.send(Bytes::from_static(b"ab")).await.expect("send");
+        tx.send(Bytes::from_static(b"cd")).await.expect("send");
+        drop(tx);
+        let incoming = Incoming::read(req, &limits).await.expect("read");
+        assert_eq!(&incoming.body[..], b"abcd");
+        assert_eq!(incoming.query, "a=1");
+        assert_eq!(limits.budget.available_permits(), MAX_BODY_BYTES - 4);
+        let copy = incoming.clone();
+        drop(incoming);
+        assert_eq!(limits.budget.available_permits(), MAX_BODY_BYTES - 4);
+        drop(copy);
+        assert_eq!(limits.budget.available_permits(), MAX_BODY_BYTES);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stops_arriving_times_out_and_gives_its_budget_back() {
+        let limits = limits();
+        let (req, tx) = streamed(Some(10));
+        tx.send(Bytes::from_static(b"abc")).await.expect("send");
+        assert_eq!(
+            Incoming::read(req, &limits).await.err(),
+            Some(BodyError::TimedOut)
+        );
+        assert_eq!(limits.budget.available_permits(), MAX_BODY_BYTES);
+        drop(tx);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_finds_no_budget_in_time_is_busy() {
+        let limits = limits();
+        let (req, tx) = streamed(Some(MAX_BODY_BYTES));
+        tx.send(Bytes::from(vec![0u8; MAX_BODY_BYTES]))
+            .await
+            .expect("send");
+        drop(tx);
+        let holder = Incoming::read(req, &limits).await.expect("read");
+        let (req, _tx) = streamed(Some(1));
+        assert_eq!(
+            Incoming::read(req, &limits).await.err(),
+            Some(BodyError::Busy)
+        );
+        drop(holder);
+        let (req, tx) = streamed(Some(1));
+        tx.send(Bytes::from_static(b"x")).await.expect("send");
+        drop(tx);
+        assert!(Incoming::read(req, &limits).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn chunked_bodies_take_budget_as_they_come_and_stop_at_the_size_limit() {
+        let limits = limits();
+        let (req, tx) = streamed(None);
+        tx.send(Bytes::from(vec![1u8; 1000])).await.expect("send");
+        tx.send(Bytes::from(vec![2u8; 24])).await.expect("send");
+        drop(tx);
+        let incoming = Incoming::read(req, &limits).await.expect("read");
+        assert_eq!(incoming.body.len(), 1024);
+        assert_eq!(limits.budget.available_permits(), MAX_BODY_BYTES - 1024);
+        drop(incoming);
+
+        let (req, tx) = streamed(None);
+        let feeder = tokio::spawn(async move {
+            for _ in 0..=MAX_BODY_BYTES / 65536 {
+                if tx.send(Bytes::from(vec![0u8; 65536])).await.is_err() {
+                    return;
+                }
+            }
+        });
+        assert_eq!(
+            Incoming::read(req, &limits).await.err(),
+            Some(BodyError::TooLarge)
+        );
+        feeder.await.expect("feeder");
+        assert_eq!(limits.budget.available_permits(), MAX_BODY_BYTES);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_declared_length_over_the_limit_is_refused_unread() {
+        let (req, _tx) = streamed(Some(MAX_BODY_BYTES + 1));
+        assert_eq!(
+            Incoming::read(req, &limits()).await.err(),
+            Some(BodyError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn small_or_empty_bodies_need_no_precheck() {
+        let head = |pairs: &[(&str, &str)]| {
+            let mut b = http::Request::builder().method("POST").uri("/");
+            for (k, v) in pairs {
+                b = b.header(*k, *v);
+            }
+            Incoming::split(b.body(Body::empty()).expect("request")).0
+        };
+        assert!(!head(&[]).body_worth_a_precheck());
+        assert!(!head(&[("content-length", "0")]).body_worth_a_precheck());
+        assert!(!head(&[("content-length", "65536")]).body_worth_a_precheck());
+        assert!(head(&[("content-length", "65537")]).body_worth_a_precheck());
+        assert!(head(&[("transfer-encoding", "chunked")]).body_worth_a_precheck());
+    }
+}
