@@ -156,6 +156,7 @@ impl Service {
             let havip = build_havip(
                 &mut *tx,
                 caller,
+                &self.limits_for(caller),
                 &new.havip,
                 subnet.as_ref(),
                 new.id.clone(),
@@ -273,6 +274,7 @@ impl Service {
                     let created = build_havip(
                         &mut *tx,
                         caller,
+                        &limits,
                         &req,
                         Some(&subnet),
                         ids::uuid(),
