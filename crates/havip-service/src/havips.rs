@@ -483,12 +483,14 @@ pub(crate) async fn build_havip(
     id: String,
     timing: &Timing,
 ) -> ServiceResult<HaVip> {
-    let (used, havips_in_region) = match subnet {
+    // The count first: on PostgreSQL it waits for the creates of the same account and
+    // region in flight, so the addresses read next already include theirs.
+    let (havips_in_region, used) = match subnet {
         Some(s) => (
-            tx.used_ips(&s.id).await?,
             tx.havips_in_region(&s.account, &s.region).await?,
+            tx.used_ips(&s.id).await?,
         ),
-        None => (Vec::new(), 0),
+        None => (0, Vec::new()),
     };
     let facts = CreateFacts {
         subnet,
