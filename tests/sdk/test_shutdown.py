@@ -7,11 +7,16 @@ import threading
 
 import requests
 
+from conftest import SEED
+
 SUBNET = "vsw-uf6demo0001"
 
 
-def test_sigterm_lets_requests_in_flight_finish(havip_server):
-    server = havip_server()
+def test_sigterm_lets_requests_in_flight_finish(havip_server, tmp_path):
+    # Up to 200 creates in one region: a quota above the clouds' defaults lets them all in.
+    seed = tmp_path / "seed.toml"
+    seed.write_text(SEED.read_text() + "\n[limits.aliyun]\nhavips_per_region = 1000\n")
+    server = havip_server(seed=seed)
     token = server.admin_token
     url = server.url("/v1/havips")
     some_done = threading.Event()

@@ -333,6 +333,7 @@ def test_limit_havips_per_instance(volc):
 def test_idempotency_codes(volc_slow):
     api = vpc_api(volc_slow)
     hid = create(api).ha_vip_id
+    volc_slow.complete(hid)
     wait_status(api, hid, "Available")
     associate(api, hid, I1, client_token="tok-412")
     got = expect_error(412, "IdempotentProcessing", associate, api, hid, I1, client_token="tok-412")
@@ -340,9 +341,11 @@ def test_idempotency_codes(volc_slow):
     got = expect_error(400, "IdempotentParameterMismatch", associate, api, hid, I2, client_token="tok-412")
     assert got[3] == ("Arguments on this idempotent request are inconsistent with arguments used in "
                       "previous request(s).")
+    volc_slow.complete(hid)
     wait_status(api, hid, "InUse")
     disassociate(api, hid, I1, client_token="tok-dis")
     expect_error(412, "IdempotentProcessing", disassociate, api, hid, I1, client_token="tok-dis")
+    volc_slow.complete(hid)
     wait_status(api, hid, "Available")
 
 

@@ -357,6 +357,10 @@ pub fn table(err: &FaceError, op: Option<Operation>) -> ErrorReply {
             "CountLimitExceed.HaVipOnInstance",
             "The amount of HaVip associated with the specified Instance reach its limits.",
         ),
+        // CreateHaVip's 403 row in Alibaba's API metadata (VPC 2016-04-28).
+        F::Domain(D::HaVipQuotaExceeded { .. }) => {
+            reply(403, "QuotaExceeded.HaVip", "Living HaVip quota exceeded.")
+        }
 
         // --- addresses --------------------------------------------------------------
         F::Domain(D::IpOutOfRange(_)) => reply(

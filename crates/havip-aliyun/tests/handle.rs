@@ -52,11 +52,15 @@ impl Harness {
     }
 
     async fn at(start_ms: i64) -> Harness {
+        Harness::with_limits(start_ms, LimitProfiles::default()).await
+    }
+
+    async fn with_limits(start_ms: i64, limits: LimitProfiles) -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path()).await.expect("store");
         let clock = Arc::new(ManualClock::new(start_ms));
         let config = ServiceConfig {
-            limits: LimitProfiles::default(),
+            limits,
             ..ServiceConfig::default()
         };
         let service = Service::new(
@@ -231,6 +235,25 @@ async fn associate_with_every_mode() {
         list[0]["AssociatedInstances"]["associatedInstance"],
         serde_json::json!(["i-uf6demo0002"])
     );
+}
+
+#[tokio::test]
+async fn create_past_the_quota_is_quota_exceeded_havip() {
+    let mut limits = LimitProfiles::default();
+    limits.aliyun.havips_per_region = 3;
+    let h = Harness::with_limits(START_MS, limits).await;
+    let create = [("RegionId", REGION), ("VSwitchId", "vsw-uf6demo0001")];
+    // The seeded HaVip counts: two more fit.
+    for mode in [Mode::Acs3, Mode::Legacy] {
+        let a = h.call(mode, "CreateHaVip", &create).await;
+        assert_eq!(a.status, 200, "{}", a.raw);
+    }
+    for mode in MODES {
+        let a = h.call(mode, "CreateHaVip", &create).await;
+        assert_error(&a, 403, "QuotaExceeded.HaVip");
+        assert_eq!(a.body["Message"], "Living HaVip quota exceeded.");
+    }
+    assert_eq!(h.havip().await.as_array().map(Vec::len), Some(3));
 }
 
 #[tokio::test]

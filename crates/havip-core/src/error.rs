@@ -103,6 +103,8 @@ pub enum DomainError {
     InstancesPerHaVipLimit { limit: u32 },
     #[error("the instance carries the most HaVips allowed ({limit})")]
     HaVipsPerInstanceLimit { limit: u32 },
+    #[error("the account holds the most HaVips allowed in the region ({limit})")]
+    HaVipQuotaExceeded { limit: u32 },
 
     // --- addresses ------------------------------------------------------------------
     #[error("the IP address {0} is outside the subnet")]

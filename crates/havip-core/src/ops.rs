@@ -71,21 +71,47 @@ pub fn check_create_shape(cloud: Cloud, req: &CreateHaVip) -> Result<(), DomainE
     Ok(())
 }
 
-/// Creates a HaVip in `subnet` (loaded by the caller in the request's account and region).
+/// What the caller loaded for a create request (in the transaction that will insert it).
+#[derive(Debug, Clone, Copy)]
+pub struct CreateFacts<'a> {
+    /// The subnet the request names, if the caller has it.
+    pub subnet: Option<&'a Subnet>,
+    /// How many HaVips the subnet's account holds in the subnet's region now, in any
+    /// status (HaVips loaded from the seed count too).
+    pub havips_in_region: u64,
+}
+
+/// The per-account, per-region HaVip quota: a new HaVip is refused once the account holds
+/// `limits.havips_per_region` of them in the region.
+pub fn check_havip_quota(havips_in_region: u64, limits: &Limits) -> Result<(), DomainError> {
+    if havips_in_region >= u64::from(limits.havips_per_region) {
+        return Err(DomainError::HaVipQuotaExceeded {
+            limit: limits.havips_per_region,
+        });
+    }
+    Ok(())
+}
+
+/// Creates a HaVip in the subnet of `facts` (loaded by the caller in the request's account
+/// and region). Checks: shape, the subnet exists, the quota, then the address.
 /// `ip_in_use` tells whether an address of the subnet is taken; `alloc_start` seeds the
 /// search for a free address when none is requested.
 #[allow(clippy::too_many_arguments)]
 pub fn create(
     cloud: Cloud,
     req: &CreateHaVip,
-    subnet: Option<&Subnet>,
+    facts: CreateFacts<'_>,
+    limits: &Limits,
     ip_in_use: impl Fn(Ipv4Addr) -> bool,
     alloc_start: u32,
     id: String,
     timing: &Timing,
 ) -> Result<HaVip, DomainError> {
     check_create_shape(cloud, req)?;
-    let subnet = subnet.ok_or_else(|| DomainError::SubnetNotFound(req.subnet.clone()))?;
+    let subnet = facts
+        .subnet
+        .ok_or_else(|| DomainError::SubnetNotFound(req.subnet.clone()))?;
+    check_havip_quota(facts.havips_in_region, limits)?;
     let address = match &req.ip {
         Some(text) => {
             let a = ip::parse_ipv4(text)?;

@@ -12,7 +12,7 @@ use crate::limits::{Cloud, Limits};
 use crate::model::{
     Eni, Instance, InstanceStatus, MemberKind, Subnet, Target, TargetResource, Vpc,
 };
-use crate::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
+use crate::ops::{self, AssociateFacts, CreateFacts, CreateHaVip, DisassociateFacts, Timing};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct World {
@@ -61,19 +61,35 @@ impl World {
                 .any(|h| h.subnet == subnet && h.ip == ip)
     }
 
+    /// How many HaVips `account` holds in `region`, in any status.
+    pub fn havips_in_region(&self, account: &str, region: &str) -> u64 {
+        let n = self
+            .havips
+            .values()
+            .filter(|h| h.account == account && h.region == region)
+            .count();
+        u64::try_from(n).unwrap_or(u64::MAX)
+    }
+
     pub fn create_havip(
         &mut self,
         cloud: Cloud,
         req: &CreateHaVip,
+        limits: &Limits,
         id: String,
         alloc_start: u32,
         timing: &Timing,
     ) -> Result<HaVip, DomainError> {
         let subnet = self.subnets.get(&req.subnet);
+        let facts = CreateFacts {
+            subnet,
+            havips_in_region: subnet.map_or(0, |s| self.havips_in_region(&s.account, &s.region)),
+        };
         let h = ops::create(
             cloud,
             req,
-            subnet,
+            facts,
+            limits,
             |ip| self.ip_in_use(&req.subnet, ip),
             alloc_start,
             id,
@@ -263,6 +279,15 @@ impl World {
         for (inst, set) in per_instance {
             if set.len() > limits.havips_per_instance as usize {
                 return Err(format!("instance {inst} carries {} HaVips", set.len()));
+            }
+        }
+        let mut per_region: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        for h in self.havips.values() {
+            *per_region.entry((&h.account, &h.region)).or_default() += 1;
+        }
+        for ((account, region), n) in per_region {
+            if n > u64::from(limits.havips_per_region) {
+                return Err(format!("account {account} holds {n} HaVips in {region}"));
             }
         }
         Ok(())

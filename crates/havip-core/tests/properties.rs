@@ -11,7 +11,9 @@
 //! 5. `ops::settle` is idempotent, `ops::complete` without a pending change is `None`;
 //! 6. failover picks an associated member; the master leaves only with force where the
 //!    profile wants it, and then the first remaining associated member takes over;
-//! 7. an accepted request met its status preconditions.
+//! 7. an accepted request met its status preconditions;
+//! 8. creates and deletes never take an account past its HaVip quota in a region, and a
+//!    create is refused exactly when the quota is reached.
 //!
 //! `sequences_exercise_real_state` measures that the sequences reach real state.
 //!
@@ -257,15 +259,18 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// A cloud profile (for the fields the rules here do not read) with random numbers.
+/// A cloud profile (for the fields the rules here do not read) with random numbers. The
+/// HaVip quota is one a sequence reaches a quarter of the time, else the profile's.
 fn limits() -> impl Strategy<Value = Limits> {
     let profiles = LimitProfiles::default();
     let base = prop::sample::select(vec![profiles.aliyun, profiles.volcengine, profiles.huawei]);
-    (base, 1u32..=10, 1u32..=8, any::<bool>()).prop_map(
-        |(base, instances_per_havip, havips_per_instance, master_needs_force)| Limits {
+    let quota = prop_oneof![1 => (1u32..=4).prop_map(Some), 3 => Just(None)];
+    (base, 1u32..=10, 1u32..=8, any::<bool>(), quota).prop_map(
+        |(base, instances_per_havip, havips_per_instance, master_needs_force, quota)| Limits {
             instances_per_havip,
             havips_per_instance,
             master_needs_force,
+            havips_per_region: quota.unwrap_or(base.havips_per_region),
             ..base
         },
     )
@@ -631,7 +636,14 @@ impl Sim {
                 alloc_start,
                 timing,
             } => w
-                .create_havip(Cloud::Native, req, id.clone(), *alloc_start, timing)
+                .create_havip(
+                    Cloud::Native,
+                    req,
+                    &limits,
+                    id.clone(),
+                    *alloc_start,
+                    timing,
+                )
                 .map(drop),
             Action::Associate {
                 havip,
@@ -1193,11 +1205,106 @@ fn sequences_exercise_real_state() {
         "failover NotAssociated",
         "disassociate UnassociateMaster",
         "create IpInUse",
+        "create HaVipQuotaExceeded",
     ] {
         assert!(
             total.refusals.get(rule).copied().unwrap_or(0) > 0,
             "no request was refused with {rule}: {:?}",
             total.refusals
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The HaVip quota under creates and deletes
+// ---------------------------------------------------------------------------------------
+
+/// Creates (in either subnet of the sample world's one account and region) and deletes,
+/// some of them delayed so that HaVips in Deleting are still there, and clock advances.
+#[derive(Debug, Clone)]
+enum QuotaOp {
+    Create { subnet: &'static str },
+    Delete { which: Index, delay_ms: i64 },
+    Advance { by: i64 },
+}
+
+fn quota_op() -> impl Strategy<Value = QuotaOp> {
+    prop_oneof![
+        4 => prop::sample::select(vec!["s1", "s2"]).prop_map(|subnet| QuotaOp::Create { subnet }),
+        2 => (any::<Index>(), prop_oneof![Just(0i64), 1..=500i64])
+            .prop_map(|(which, delay_ms)| QuotaOp::Delete { which, delay_ms }),
+        1 => (1..=600i64).prop_map(|by| QuotaOp::Advance { by }),
+    ]
+}
+
+/// Property 8: whatever the sequence of creates and deletes, the account never holds more
+/// HaVips in the region than its quota; a create is refused with `HaVipQuotaExceeded`
+/// exactly when the quota is reached (HaVips in Deleting included), and then changes
+/// nothing.
+#[test]
+fn creates_and_deletes_never_exceed_the_quota() {
+    let mut config = config();
+    config.source_file = Some(file!());
+    config.test_name = Some("creates_and_deletes_never_exceed_the_quota");
+    let mut runner = TestRunner::new(config);
+    let strategy = (1u32..=5, prop::collection::vec(quota_op(), 1..80));
+    let result = runner.run(&strategy, |(quota, ops)| {
+        let limits = Limits {
+            havips_per_region: quota,
+            ..LimitProfiles::default().aliyun
+        };
+        let mut w = sample_world();
+        let mut now = START;
+        for (n, op) in ops.iter().enumerate() {
+            let held = w.havips_in_region("acct", "r1");
+            match op {
+                QuotaOp::Create { subnet } => {
+                    let req = CreateHaVip {
+                        subnet: (*subnet).to_string(),
+                        ..Default::default()
+                    };
+                    let before = w.clone();
+                    let start = u32::try_from(n).unwrap_or(0) * 13;
+                    let r = w.create_havip(
+                        Cloud::Aliyun,
+                        &req,
+                        &limits,
+                        format!("h{n}"),
+                        start,
+                        &Timing::immediate(now),
+                    );
+                    if held >= u64::from(quota) {
+                        prop_assert_eq!(r, Err(DomainError::HaVipQuotaExceeded { limit: quota }));
+                        prop_assert_eq!(&w, &before, "a refused create changed the world");
+                    } else {
+                        prop_assert!(r.is_ok(), "create under the quota refused: {:?}", r);
+                    }
+                }
+                QuotaOp::Delete { which, delay_ms } => {
+                    let ids: Vec<String> = w.havips.keys().cloned().collect();
+                    if !ids.is_empty() {
+                        let id = which.get(&ids).clone();
+                        let timing = Timing {
+                            now,
+                            delay_ms: *delay_ms,
+                            change_id: format!("chg-{n}"),
+                        };
+                        // Deleting a HaVip already in Deleting is refused; either way is fine.
+                        let _ = w.delete(&id, &timing);
+                    }
+                }
+                QuotaOp::Advance { by } => {
+                    now += by;
+                    w.complete_due(now);
+                }
+            }
+            let held = w.havips_in_region("acct", "r1");
+            prop_assert!(held <= u64::from(quota), "{} HaVips, quota {}", held, quota);
+            prop_assert_eq!(w.check_invariants(&limits), Ok(()));
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("creates_and_deletes_never_exceed_the_quota: {e}\n{runner}");
     }
 }

@@ -78,6 +78,11 @@ impl From<DomainError> for FaceError {
     }
 }
 
+/// Neutron's message for a port create past the project's quota (`OverQuota`, with the
+/// resources over quota as Python prints the sorted list). VIP ports are what the quota
+/// counts here; the other faces call them HaVips.
+const PORT_QUOTA: &str = "Quota exceeded for resources: ['port'].";
+
 /// The API gateway's answer to `e`, for the failures the gateway owns.
 pub fn gateway(e: &FaceError) -> Option<(StatusCode, &'static str, String)> {
     const IAM: &str = "Incorrect IAM authentication information";
@@ -175,6 +180,11 @@ pub fn ecs(e: &FaceError) -> (StatusCode, &'static str, String) {
             "Ecs.0213",
             format!("Failed to update the port attributes: the server carries the most VIPs allowed ({limit})."),
         ),
+        FaceError::Domain(D::HaVipQuotaExceeded { .. }) => (
+            BAD,
+            "Ecs.0213",
+            format!("Failed to update the port attributes: {PORT_QUOTA}"),
+        ),
         FaceError::Domain(D::HaVipStatus { status, .. }) => (
             BAD,
             "Ecs.0213",
@@ -259,6 +269,10 @@ pub fn neutron(e: &FaceError) -> (StatusCode, &'static str, String) {
             "IpAddressGenerationFailure",
             "No more IP addresses available on network.".into(),
         ),
+        // neutron-lib `OverQuota(Conflict)`, raised by Neutron's quota engine.
+        FaceError::Domain(D::HaVipQuotaExceeded { .. }) => {
+            (StatusCode::CONFLICT, "OverQuota", PORT_QUOTA.into())
+        }
         FaceError::Domain(D::NameMalformed) => (
             BAD,
             "BadRequest",
@@ -328,6 +342,9 @@ pub fn vpc_v1(e: &FaceError) -> (StatusCode, &'static str, String) {
             "VPC.0703",
             "No more IP addresses available on network.".into(),
         ),
+        FaceError::Domain(D::HaVipQuotaExceeded { .. }) => {
+            (StatusCode::CONFLICT, "VPC.2500", PORT_QUOTA.into())
+        }
         FaceError::Domain(other) => (BAD, "VPC.2500", format!("Param is invalid: {other}.")),
         FaceError::Unavailable => (
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -94,6 +94,7 @@ pub fn domain_status_and_code(e: &DomainError) -> (StatusCode, &'static str) {
         // limits
         D::InstancesPerHaVipLimit { .. } => (S::CONFLICT, "InstancesPerHaVipLimit"),
         D::HaVipsPerInstanceLimit { .. } => (S::CONFLICT, "HaVipsPerInstanceLimit"),
+        D::HaVipQuotaExceeded { .. } => (S::CONFLICT, "HaVipQuotaExceeded"),
         D::TooManyTags { .. } => (S::CONFLICT, "TooManyTags"),
         // addresses
         D::IpInUse(_) => (S::CONFLICT, "IpInUse"),
@@ -285,6 +286,11 @@ mod tests {
                 DomainError::HaVipsPerInstanceLimit { limit: 5 },
                 409,
                 "HaVipsPerInstanceLimit",
+            ),
+            (
+                DomainError::HaVipQuotaExceeded { limit: 50 },
+                409,
+                "HaVipQuotaExceeded",
             ),
             (DomainError::TooManyTags { limit: 20 }, 409, "TooManyTags"),
             (DomainError::IpInUse(ip), 409, "IpInUse"),

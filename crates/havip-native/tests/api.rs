@@ -570,6 +570,28 @@ async fn havips_through_network_interfaces() {
         .assert_problem(409, "EniCarriesHaVip");
 }
 
+/// The operator's creates meet the most generous of the cloud quotas, and seed HaVips
+/// count towards it.
+#[tokio::test]
+async fn create_past_the_largest_quota_is_a_conflict() {
+    let mut limits = LimitProfiles::default();
+    limits.aliyun.havips_per_region = 1;
+    limits.volcengine.havips_per_region = 3;
+    limits.huawei.havips_per_region = 2;
+    let h = Harness::with(Duration::ZERO, limits).await;
+    // The seed's HaVip and two more make three, the largest quota.
+    for _ in 0..2 {
+        h.post("/v1/havips", json!({"subnet": VSW})).await.ok(201);
+    }
+    let refused = h.post("/v1/havips", json!({"subnet": VSW2})).await;
+    refused.assert_problem(409, "HaVipQuotaExceeded");
+    assert_eq!(refused.json()["status"], 409);
+    // Another region of the account has its own quota.
+    h.post("/v1/havips", json!({"subnet": "subnet-13fdemo0001"}))
+        .await
+        .ok(201);
+}
+
 #[tokio::test]
 async fn havip_rule_errors() {
     let h = Harness::with(Duration::ZERO, equal_limits(2)).await;

@@ -47,6 +47,7 @@
 //! [limits.aliyun]              # optional, also [limits.volcengine], [limits.huawei]
 //! instances_per_havip = 10
 //! havips_per_instance = 5
+//! havips_per_region = 50        # the HaVip quota per account and region
 //! ```
 //!
 //! Optional extensions: `name` on account, vpc, subnet, instance and eni.

@@ -134,6 +134,8 @@ pub struct CloudLimits {
     pub instances_per_havip: Option<u32>,
     /// At most this many HaVips per instance (Huawei: VIPs per NIC).
     pub havips_per_instance: Option<u32>,
+    /// The quota: at most this many HaVips (Huawei: VIP ports) per account and region.
+    pub havips_per_region: Option<u32>,
 }
 
 /// An instance status the seed may set: the domain's own (names are case-sensitive).

@@ -119,4 +119,5 @@ pub(crate) struct RawLimits {
 pub(crate) struct RawCloudLimits {
     pub instances_per_havip: Option<S<i64>>,
     pub havips_per_instance: Option<S<i64>>,
+    pub havips_per_region: Option<S<i64>>,
 }

@@ -252,13 +252,15 @@ fn example_file_parses() {
 fn limits_parse() {
     let seed = ok(&with(
         "[limits.aliyun]\ninstances_per_havip = 10\nhavips_per_instance = 5\n\
+         havips_per_region = 20\n\
          [limits.huawei]\nhavips_per_instance = 8\n",
     ));
     assert_eq!(
         seed.limits.aliyun,
         CloudLimits {
             instances_per_havip: Some(10),
-            havips_per_instance: Some(5)
+            havips_per_instance: Some(5),
+            havips_per_region: Some(20),
         }
     );
     assert_eq!(seed.limits.volcengine, CloudLimits::default());
@@ -266,7 +268,8 @@ fn limits_parse() {
         seed.limits.huawei,
         CloudLimits {
             instances_per_havip: None,
-            havips_per_instance: Some(8)
+            havips_per_instance: Some(8),
+            havips_per_region: None,
         }
     );
     let seed = ok("[limits.volcengine]\ninstances_per_havip = 1\n[limits]\n");
@@ -823,6 +826,10 @@ fn zero_limit_is_refused() {
     invalid(
         &with("[limits.huawei]\nhavips_per_instance = -3 # <-\n"),
         "limits.huawei.havips_per_instance",
+    );
+    invalid(
+        &with("[limits.aliyun]\nhavips_per_region = 0 # <-\n"),
+        "limits.aliyun.havips_per_region",
     );
     invalid(
         &with("[limits.huawei]\ninstances_per_havip = 5000000000 # <-\n"),

@@ -761,6 +761,7 @@ fn cloud_limits(c: &mut Checker<'_>, cloud: &str, raw: &Option<RawCloudLimits>) 
         Some(l) => CloudLimits {
             instances_per_havip: c.limit(cloud, "instances_per_havip", &l.instances_per_havip),
             havips_per_instance: c.limit(cloud, "havips_per_instance", &l.havips_per_instance),
+            havips_per_region: c.limit(cloud, "havips_per_region", &l.havips_per_region),
         },
     }
 }

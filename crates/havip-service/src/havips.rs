@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use havip_core::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
+use havip_core::ops::{self, AssociateFacts, CreateFacts, CreateHaVip, DisassociateFacts, Timing};
 use havip_core::{
     validate, DomainError, HaVip, Limits, MemberKind, Subnet, Target, TargetResource,
 };
@@ -177,6 +177,7 @@ impl Service {
         let havip = build_havip(
             &mut *tx,
             caller,
+            &self.limits_for(caller),
             req,
             subnet.as_ref(),
             self.ids().havip_id(),
@@ -471,25 +472,38 @@ impl Service {
     }
 }
 
-/// A new HaVip with id `id` by the rules of `ops::create`, the subnet's used addresses
-/// read first (none without a subnet).
+/// A new HaVip with id `id` by the rules of `ops::create`, with the caller's limits: the
+/// subnet's used addresses and the count of HaVips of the subnet's account and region (the
+/// quota) are read first, in the transaction that will insert it (none without a subnet).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn build_havip(
     tx: &mut dyn Tx,
     caller: &Caller,
+    limits: &Limits,
     req: &CreateHaVip,
     subnet: Option<&Subnet>,
     id: String,
     alloc_start: u32,
     timing: &Timing,
 ) -> ServiceResult<HaVip> {
-    let used = match subnet {
-        Some(s) => tx.used_ips(&s.id).await?,
-        None => Vec::new(),
+    // The count first: on PostgreSQL it waits for the creates of the same account and
+    // region in flight, so the addresses read next already include theirs.
+    let (havips_in_region, used) = match subnet {
+        Some(s) => (
+            tx.havips_in_region(&s.account, &s.region).await?,
+            tx.used_ips(&s.id).await?,
+        ),
+        None => (0, Vec::new()),
+    };
+    let facts = CreateFacts {
+        subnet,
+        havips_in_region,
     };
     Ok(ops::create(
         caller.cloud,
         req,
-        subnet,
+        facts,
+        limits,
         |ip| used.contains(&ip),
         alloc_start,
         id,

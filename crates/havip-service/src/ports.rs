@@ -156,6 +156,7 @@ impl Service {
             let havip = build_havip(
                 &mut *tx,
                 caller,
+                &self.limits_for(caller),
                 &new.havip,
                 subnet.as_ref(),
                 new.id.clone(),
@@ -274,6 +275,7 @@ impl Service {
                     let created = build_havip(
                         &mut *tx,
                         caller,
+                        &limits,
                         &req,
                         Some(&subnet),
                         self.ids().uuid(),

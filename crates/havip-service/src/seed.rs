@@ -31,6 +31,9 @@ pub fn limits_from_seed(seed: &Seed, base: LimitProfiles) -> LimitProfiles {
         if let Some(n) = src.havips_per_instance {
             dst.havips_per_instance = n;
         }
+        if let Some(n) = src.havips_per_region {
+            dst.havips_per_region = n;
+        }
     }
     out
 }

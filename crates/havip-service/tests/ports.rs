@@ -243,7 +243,61 @@ async fn binds_in_flight_complete_with_the_worker(b: Backend) {
     );
 }
 
+/// VIP ports count against the Huawei quota, whichever call creates them: a port create
+/// and a bind that would create the VIP are refused past it (and leave nothing), while a
+/// bind to a VIP that exists needs no quota.
+async fn vip_ports_count_against_the_quota(b: Backend) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed.toml");
+    let seed = havip_seed::load_seed(&path).expect("example seed");
+    let mut config = ServiceConfig::default();
+    config.limits.huawei.havips_per_region = 2;
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = Service::new(b.open().await, config, clock, Arc::new(SeededIds::new(1)));
+    s.load_seed(&seed).await.expect("seed");
+    let c = huawei();
+    let port = |n: u8| NewVipPort {
+        id: format!("11111111-2222-4333-8444-55555555555{n}"),
+        havip: CreateHaVip {
+            subnet: NET1.into(),
+            ..Default::default()
+        },
+        allowed_address_pairs: vec![],
+    };
+    let first = s.create_vip_port(&c, &port(1)).await.unwrap();
+    s.create_vip_port(&c, &port(2)).await.unwrap();
+    assert_eq!(
+        domain(s.create_vip_port(&c, &port(3)).await.unwrap_err()),
+        DomainError::HaVipQuotaExceeded { limit: 2 }
+    );
+    // An address of NET1 that no port holds (allocation is not predictable).
+    let snap = s.port_snapshot(&c).await.unwrap();
+    let free = (200u8..250)
+        .map(|h| std::net::Ipv4Addr::new(192, 168, 1, h))
+        .find(|a| !snap.havips.iter().any(|h| h.ip == *a) && !snap.enis.iter().any(|e| e.ip == *a))
+        .expect("a free address");
+    let e = s
+        .bind_vip_to_nic(&c, NIC1, NET1, free, false)
+        .await
+        .unwrap_err();
+    assert_eq!(domain(e), DomainError::HaVipQuotaExceeded { limit: 2 });
+    assert_eq!(vip_count(&s).await, 2, "a refused bind creates no VIP");
+    let bound = s
+        .bind_vip_to_nic(&c, NIC1, NET1, first.ip, false)
+        .await
+        .unwrap();
+    assert_eq!(bound.id, first.id);
+    // Through another face the same account and region has that cloud's quota.
+    let aliyun = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-north-4");
+    let req = CreateHaVip {
+        subnet: NET1.into(),
+        ..Default::default()
+    };
+    s.create_havip(&aliyun, &req, None).await.unwrap();
+    assert_eq!(vip_count(&s).await, 3);
+}
+
 backend::on_every_store!(
+    vip_ports_count_against_the_quota,
     bind_creates_the_vip_and_a_failed_bind_leaves_nothing,
     unbind_of_a_primary_nic_takes_vips_bound_to_its_server,
     vip_port_create_update_delete,

@@ -439,6 +439,160 @@ async fn racing_retries_with_one_token_create_once(dir: Backend) {
     assert_eq!(page.total, 2, "the seeded HaVip and exactly one created");
 }
 
+/// A service whose Alibaba profile allows `quota` HaVips per account and region (the
+/// other clouds keep their defaults), over the store of `dir`, seeded; `id_seed` tells
+/// replicas on one store apart (they must not draw the same ids).
+async fn with_aliyun_quota(dir: &Backend, quota: u32, id_seed: u64) -> Service {
+    let mut config = ServiceConfig::default();
+    config.limits.aliyun.havips_per_region = quota;
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = Service::new(
+        dir.open().await,
+        config,
+        clock,
+        Arc::new(SeededIds::new(id_seed)),
+    );
+    s.load_seed(&seed()).await.expect("seed");
+    s
+}
+
+async fn havips_in_shanghai(s: &Service) -> u64 {
+    s.describe_havips(&aliyun(), &HaVipQuery::default())
+        .await
+        .unwrap()
+        .total
+}
+
+async fn quota_refuses_creates_and_counts_seeded_havips(dir: Backend) {
+    // The seed holds one HaVip in cn-shanghai; a quota of 1 does not refuse it.
+    let s = with_aliyun_quota(&dir, 1, 1).await;
+    assert_eq!(havips_in_shanghai(&s).await, 1);
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        domain(s.create_havip(&aliyun(), &req, None).await.unwrap_err()),
+        DomainError::HaVipQuotaExceeded { limit: 1 }
+    );
+    // Loading the seed again refuses nothing either.
+    s.load_seed(&seed()).await.unwrap();
+    drop(s);
+
+    let s = with_aliyun_quota(&dir, 3, 2).await;
+    let first = new_havip(&s, &aliyun()).await;
+    new_havip(&s, &aliyun()).await;
+    assert_eq!(
+        domain(s.create_havip(&aliyun(), &req, None).await.unwrap_err()),
+        DomainError::HaVipQuotaExceeded { limit: 3 }
+    );
+    assert_eq!(
+        havips_in_shanghai(&s).await,
+        3,
+        "the refused create wrote nothing"
+    );
+    // A ClientToken does not get around it, and the refusal is not remembered as an answer.
+    assert_eq!(
+        domain(
+            s.create_havip(&aliyun(), &req, Some("tok-q"))
+                .await
+                .unwrap_err()
+        ),
+        DomainError::HaVipQuotaExceeded { limit: 3 }
+    );
+    // Each face applies its own cloud's quota to the same count: Volcengine allows 20.
+    new_havip(&s, &volc_shanghai()).await;
+    assert_eq!(havips_in_shanghai(&s).await, 4);
+    // Other regions and other accounts have quotas of their own.
+    let beijing = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-beijing");
+    let req_beijing = CreateHaVip {
+        subnet: "subnet-13fdemo0001".into(),
+        ..Default::default()
+    };
+    s.create_havip(&beijing, &req_beijing, None).await.unwrap();
+    // Deleting makes room again (at once: no transition delay here).
+    s.delete_havip(&aliyun(), &first, None).await.unwrap();
+    s.delete_havip(&aliyun(), "havip-uf6demo0001", None)
+        .await
+        .unwrap();
+    assert_eq!(havips_in_shanghai(&s).await, 2);
+    new_havip(&s, &aliyun()).await;
+    assert_eq!(
+        domain(
+            s.create_havip(&aliyun(), &req, Some("tok-q"))
+                .await
+                .unwrap_err()
+        ),
+        DomainError::HaVipQuotaExceeded { limit: 3 }
+    );
+}
+
+async fn quota_counts_havips_in_deleting(dir: Backend) {
+    let mut config = ServiceConfig {
+        transition_delay: Duration::from_secs(2),
+        ..ServiceConfig::default()
+    };
+    config.limits.aliyun.havips_per_region = 2;
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = Service::new(
+        dir.open().await,
+        config,
+        clock.clone(),
+        Arc::new(SeededIds::new(1)),
+    );
+    s.load_seed(&seed()).await.expect("seed");
+    new_havip(&s, &aliyun()).await;
+    s.delete_havip(&aliyun(), "havip-uf6demo0001", None)
+        .await
+        .unwrap();
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        domain(s.create_havip(&aliyun(), &req, None).await.unwrap_err()),
+        DomainError::HaVipQuotaExceeded { limit: 2 },
+        "a HaVip still Deleting counts"
+    );
+    clock.advance(3000);
+    s.complete_due_changes(100).await.unwrap();
+    s.create_havip(&aliyun(), &req, None)
+        .await
+        .expect("room again once the delete completed");
+}
+
+/// Parallel creates past the quota, through two services on one store (two replicas on
+/// one PostgreSQL; two processes on one SQLite file), leave exactly `quota` HaVips.
+async fn racing_creates_never_exceed_the_quota(dir: Backend) {
+    const QUOTA: u32 = 6;
+    let replicas = [
+        Arc::new(with_aliyun_quota(&dir, QUOTA, 1).await),
+        Arc::new(with_aliyun_quota(&dir, QUOTA, 2).await),
+    ];
+    let seeded = havips_in_shanghai(&replicas[0]).await;
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    let tasks: Vec<_> = (0..24)
+        .map(|n| {
+            let (s, req) = (replicas[n % 2].clone(), req.clone());
+            tokio::spawn(async move { s.create_havip(&aliyun(), &req, None).await })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(e) => assert_eq!(domain(e), DomainError::HaVipQuotaExceeded { limit: QUOTA }),
+        }
+    }
+    assert_eq!(created, u64::from(QUOTA) - seeded);
+    for s in &replicas {
+        assert_eq!(havips_in_shanghai(s).await, u64::from(QUOTA));
+    }
+}
+
 async fn signature_nonces_are_accepted_once(dir: Backend) {
     let (s, _) = seeded(&dir, Duration::ZERO).await;
     let store = s.store();
@@ -469,5 +623,8 @@ backend::on_every_store!(
     client_tokens_replay_mismatch_and_processing,
     tokens_are_scoped_per_action_and_survive_restart,
     changes_in_flight_complete_after_a_restart,
-    describe_filters_and_pages
+    describe_filters_and_pages,
+    quota_refuses_creates_and_counts_seeded_havips,
+    quota_counts_havips_in_deleting,
+    racing_creates_never_exceed_the_quota
 );

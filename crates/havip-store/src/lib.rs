@@ -211,6 +211,11 @@ pub trait Tx: Send + PortTx {
     async fn havip(&mut self, id: &str) -> StoreResult<Option<HaVip>>;
     async fn havip_by_ip(&mut self, subnet: &str, ip: Ipv4Addr) -> StoreResult<Option<HaVip>>;
     async fn havips(&mut self, q: &HaVipQuery) -> StoreResult<HaVipPage>;
+    /// How many HaVips `account` holds in `region`, in any status: the count a quota is
+    /// decided on. In a write transaction, other write transactions that count the same
+    /// (account, region) wait until this one ends, so that two replicas cannot both
+    /// decide on the same count.
+    async fn havips_in_region(&mut self, account: &str, region: &str) -> StoreResult<u64>;
     /// HaVips that carry this instance (directly or by one of its ENIs), in any state.
     async fn havips_of_instance(&mut self, instance: &str) -> StoreResult<Vec<String>>;
     /// HaVips that list this instance or ENI id as a member.

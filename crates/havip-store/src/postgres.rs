@@ -1,7 +1,8 @@
 //! The PostgreSQL store, for several havip replicas sharing one database. Write
 //! transactions run at READ COMMITTED and lock what they decide on: the HaVip row and the
-//! instance row (`FOR UPDATE`), and the ClientToken (a transaction-scoped advisory lock),
-//! so every invariant holds across replicas; unique keys guard addresses and tokens.
+//! instance row (`FOR UPDATE`), the ClientToken and the HaVip quota of an account and
+//! region (transaction-scoped advisory locks), so every invariant holds across replicas;
+//! unique keys guard addresses and tokens.
 //! Migrations run under sqlx's advisory lock, so replicas starting together do not race.
 
 use std::net::Ipv4Addr;
@@ -118,6 +119,21 @@ impl PgTx {
             return Ok(());
         }
         let key = format!("{account}\u{1f}{action}\u{1f}{token}");
+        self.advisory_lock(key).await
+    }
+
+    /// Serialises, across replicas, the write transactions that count the HaVips of one
+    /// (account, region) to decide a quota, until the first one ends: the next one's count
+    /// (a new statement, so a new snapshot at READ COMMITTED) then includes its insert.
+    async fn lock_quota(&mut self, account: &str, region: &str) -> StoreResult<()> {
+        if !self.write {
+            return Ok(());
+        }
+        let key = format!("havip-quota\u{1f}{account}\u{1f}{region}");
+        self.advisory_lock(key).await
+    }
+
+    async fn advisory_lock(&mut self, key: String) -> StoreResult<()> {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .bind(key)
             .execute(&mut *self.tx)

@@ -1,8 +1,9 @@
 //! The transaction code shared by the SQL stores. SQLite and PostgreSQL run the same
 //! statements (`$N` placeholders, `ON CONFLICT`, `LIMIT/OFFSET` work in both); the
 //! macro instantiates them for each backend's transaction type, which supplies
-//! `map_err`, `self.tx`, `lock_suffix()` (row locks in write transactions) and
-//! `lock_token()` (serialising requests that carry the same ClientToken).
+//! `map_err`, `self.tx`, `lock_suffix()` (row locks in write transactions),
+//! `lock_token()` (serialising requests that carry the same ClientToken) and
+//! `lock_quota()` (serialising the quota decisions of one account and region).
 
 macro_rules! impl_sql_tx {
     ($tx:ident, $db:ty, $row:ty) => {
@@ -523,6 +524,21 @@ impl Tx for $tx {
             items,
             total: u64::try_from(total).unwrap_or(0),
         })
+    }
+
+    async fn havips_in_region(&mut self, account: &str, region: &str) -> StoreResult<u64> {
+        self.lock_quota(account, region).await?;
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM havips WHERE account_id = $1 AND region = $2",
+        )
+        .bind(account)
+        .bind(region)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map_err)?
+        .try_get("n")
+        .map_err(map_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn havips_of_instance(&mut self, instance: &str) -> StoreResult<Vec<String>> {

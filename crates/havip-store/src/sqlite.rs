@@ -117,6 +117,11 @@ impl SqliteTx {
     async fn lock_token(&mut self, _account: &str, _action: &str, _token: &str) -> StoreResult<()> {
         Ok(())
     }
+
+    /// Quota decisions are already serialised by the write lock.
+    async fn lock_quota(&mut self, _account: &str, _region: &str) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 crate::sql_tx::impl_sql_tx!(SqliteTx, Sqlite, SqliteRow);

@@ -380,6 +380,13 @@ impl FaceError {
                 10026,
                 "You've reached the limit on the number of HaVips that you can associate with an instance.",
             ),
+            // Not in the retrievable docs: named by the QuotaExceeded.Xxx pattern.
+            FaceError::Domain(D::HaVipQuotaExceeded { .. }) => spec(
+                400,
+                "QuotaExceeded.HaVip",
+                10033,
+                "You've reached the quota on the number of HaVips that you can create in this region.",
+            ),
 
             // --- addresses --------------------------------------------------------------
             FaceError::Domain(D::IpOutOfRange(_)) => spec(

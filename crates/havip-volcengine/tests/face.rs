@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use havip_api::{AppState, SharedState};
-use havip_service::{ManualClock, NewVpc, SeededIds, Service, ServiceConfig};
+use havip_service::{ManualClock, NewSubnet, NewVpc, SeededIds, Service, ServiceConfig};
 use havip_signature::{volcengine, Credentials, OwnedRequest};
 use havip_store::sqlite::SqliteStore;
 use http_body_util::BodyExt;
@@ -34,12 +34,16 @@ struct Fixture {
 }
 
 async fn fixture(insecure: bool) -> Fixture {
+    fixture_with(insecure, ServiceConfig::default()).await
+}
+
+async fn fixture_with(insecure: bool, config: ServiceConfig) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
     let clock = Arc::new(ManualClock::new(captured_ms()));
     let service = Arc::new(Service::new(
         store.clone(),
-        ServiceConfig::default(),
+        config,
         clock.clone(),
         Arc::new(SeededIds::new(1)),
     ));
@@ -230,6 +234,49 @@ async fn insecure_mode_serves_unsigned_requests_in_the_named_region() {
     let secure = fixture(false).await;
     let (status, body) = call(&secure, unsigned(Some("cn-beijing"))).await;
     assert_eq!((status, code(&body)), (401, "MissingAuthenticationToken"));
+}
+
+#[tokio::test]
+async fn create_past_the_quota_is_quota_exceeded_havip() {
+    let mut config = ServiceConfig::default();
+    config.limits.volcengine.havips_per_region = 2;
+    let f = fixture_with(true, config).await;
+    f.state
+        .service
+        .create_subnet(&NewSubnet {
+            id: Some("subnet-1".into()),
+            vpc: "vpc-1".into(),
+            zone: "cn-beijing-a".into(),
+            cidr: "192.168.1.0/24".into(),
+            name: String::new(),
+        })
+        .await
+        .expect("subnet");
+    let create = || {
+        http::Request::builder()
+            .uri("/?Action=CreateHaVip&Version=2020-04-01&SubnetId=subnet-1")
+            .header("Region", "cn-beijing")
+            .body(Body::empty())
+            .expect("request")
+    };
+    for _ in 0..2 {
+        let (status, body) = call(&f, create()).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = call(&f, create()).await;
+    assert_eq!(
+        (status, code(&body)),
+        (400, "QuotaExceeded.HaVip"),
+        "{body}"
+    );
+    let meta = &body["ResponseMetadata"];
+    assert_eq!(meta["Action"], "CreateHaVip");
+    assert_eq!(meta["Error"]["CodeN"], 10033);
+    assert_eq!(
+        meta["Error"]["Message"],
+        "You've reached the quota on the number of HaVips that you can create in this region."
+    );
+    assert!(body.get("Result").is_none(), "{body}");
 }
 
 #[tokio::test]

@@ -529,6 +529,17 @@ fn limits() {
 }
 
 #[test]
+fn havip_quota() {
+    let m = domain(
+        D::HaVipQuotaExceeded { limit: 50 },
+        Op::CreateHaVip,
+        403,
+        "QuotaExceeded.HaVip",
+    );
+    assert_eq!(m, "Living HaVip quota exceeded.");
+}
+
+#[test]
 fn cidrs() {
     domain(
         D::CidrMalformed("x".into()),

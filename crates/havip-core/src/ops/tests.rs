@@ -53,7 +53,7 @@ fn world_with_havip(subnet: &str) -> World {
         ),
         ..Default::default()
     };
-    w.create_havip(Cloud::Aliyun, &req, "havip-1".into(), 0, &now())
+    w.create_havip(Cloud::Aliyun, &req, &aliyun(), "havip-1".into(), 0, &now())
         .unwrap();
     w
 }
@@ -66,7 +66,7 @@ fn create_assigns_free_address_and_is_available() {
         ..Default::default()
     };
     let h = w
-        .create_havip(Cloud::Aliyun, &req, "havip-a".into(), 11, &now())
+        .create_havip(Cloud::Aliyun, &req, &aliyun(), "havip-a".into(), 11, &now())
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Available);
     assert!(h.subnet == "s1" && h.vpc == "vpc1" && h.account == "acct");
@@ -83,7 +83,14 @@ fn create_async_is_creating_until_completed() {
         ..Default::default()
     };
     let h = w
-        .create_havip(Cloud::Aliyun, &req, "havip-a".into(), 0, &later(500))
+        .create_havip(
+            Cloud::Aliyun,
+            &req,
+            &aliyun(),
+            "havip-a".into(),
+            0,
+            &later(500),
+        )
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Creating);
     w.complete_due(1499);
@@ -99,7 +106,7 @@ fn create_refuses_bad_subnet_and_addresses() {
         subnet: "nope".into(),
         ..Default::default()
     };
-    let e = w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now());
+    let e = w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now());
     assert_eq!(e, Err(DomainError::SubnetNotFound("nope".into())));
     req.subnet = "s1".into();
     for (ip, want) in [
@@ -122,22 +129,115 @@ fn create_refuses_bad_subnet_and_addresses() {
     ] {
         req.ip = Some(ip.into());
         assert_eq!(
-            w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now()),
+            w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now()),
             Err(want)
         );
     }
     req.ip = None;
     req.name = Some("http://x".into());
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now()),
+        w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now()),
         Err(DomainError::NameMalformed)
     );
     req.name = None;
     req.description = Some(String::new());
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req, "h".into(), 0, &now()),
+        w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now()),
         Err(DomainError::DescriptionMalformed)
     );
+}
+
+#[test]
+fn quota_check_refuses_at_the_limit_only() {
+    let limits = Limits {
+        havips_per_region: 3,
+        ..aliyun()
+    };
+    assert_eq!(check_havip_quota(0, &limits), Ok(()));
+    assert_eq!(check_havip_quota(2, &limits), Ok(()));
+    for n in [3, 4, u64::MAX] {
+        assert_eq!(
+            check_havip_quota(n, &limits),
+            Err(DomainError::HaVipQuotaExceeded { limit: 3 })
+        );
+    }
+}
+
+#[test]
+fn create_refuses_past_the_quota_of_the_account_in_the_region() {
+    let mut w = sample_world();
+    let limits = Limits {
+        havips_per_region: 2,
+        ..aliyun()
+    };
+    let req = |subnet: &str| CreateHaVip {
+        subnet: subnet.into(),
+        ..Default::default()
+    };
+    // Both subnets are in one account and region: they share the quota.
+    w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h1".into(), 0, &now())
+        .unwrap();
+    w.create_havip(Cloud::Aliyun, &req("s2"), &limits, "h2".into(), 0, &now())
+        .unwrap();
+    let before = w.clone();
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h3".into(), 0, &now()),
+        Err(DomainError::HaVipQuotaExceeded { limit: 2 })
+    );
+    assert_eq!(w, before, "a refused create changes nothing");
+    // Existence comes before the quota; the quota before the address.
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &req("nope"), &limits, "h3".into(), 0, &now()),
+        Err(DomainError::SubnetNotFound("nope".into()))
+    );
+    let taken = CreateHaVip {
+        ip: Some("192.168.1.11".into()),
+        ..req("s1")
+    };
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &taken, &limits, "h3".into(), 0, &now()),
+        Err(DomainError::HaVipQuotaExceeded { limit: 2 })
+    );
+    // A HaVip in Deleting still counts; once it is gone there is room again.
+    w.delete("h1", &later(500)).unwrap();
+    assert_eq!(
+        w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h3".into(), 0, &now()),
+        Err(DomainError::HaVipQuotaExceeded { limit: 2 })
+    );
+    w.complete_due(1500);
+    w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h3".into(), 0, &now())
+        .unwrap();
+    assert_eq!(w.check_invariants(&limits), Ok(()));
+}
+
+#[test]
+fn quota_counts_per_account_and_region() {
+    let mut w = sample_world();
+    let limits = Limits {
+        havips_per_region: 1,
+        ..aliyun()
+    };
+    let mut other = w.subnets["s2"].clone();
+    other.id = "s-other-region".into();
+    other.region = "r2".into();
+    w.subnets.insert(other.id.clone(), other);
+    let mut other = w.subnets["s2"].clone();
+    other.id = "s-other-account".into();
+    other.account = "acct2".into();
+    w.subnets.insert(other.id.clone(), other);
+    for (n, subnet) in ["s1", "s-other-region", "s-other-account"]
+        .iter()
+        .enumerate()
+    {
+        let req = CreateHaVip {
+            subnet: (*subnet).into(),
+            ..Default::default()
+        };
+        w.create_havip(Cloud::Aliyun, &req, &limits, format!("h{n}"), 0, &now())
+            .unwrap();
+    }
+    assert_eq!(w.havips_in_region("acct", "r1"), 1);
+    assert_eq!(w.check_invariants(&limits), Ok(()));
 }
 
 #[test]
@@ -149,7 +249,7 @@ fn create_refuses_address_of_another_havip() {
         ..Default::default()
     };
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req, "h2".into(), 0, &now()),
+        w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h2".into(), 0, &now()),
         Err(DomainError::IpInUse(Ipv4Addr::new(192, 168, 1, 100)))
     );
 }
@@ -320,6 +420,7 @@ fn havips_per_instance_limit() {
     let limits = Limits {
         instances_per_havip: 10,
         havips_per_instance: 2,
+        havips_per_region: 50,
         master_needs_force: false,
         processing_is_error: false,
     };
@@ -328,8 +429,15 @@ fn havips_per_instance_limit() {
             subnet: "s1".into(),
             ..Default::default()
         };
-        w.create_havip(Cloud::Aliyun, &req, format!("h{n}"), n * 7, &now())
-            .unwrap();
+        w.create_havip(
+            Cloud::Aliyun,
+            &req,
+            &aliyun(),
+            format!("h{n}"),
+            n * 7,
+            &now(),
+        )
+        .unwrap();
     }
     w.associate("h0", &ecs("i1"), &limits, &now()).unwrap();
     // An ENI of i1 counts for i1 as well.
@@ -345,8 +453,15 @@ fn havips_per_instance_limit() {
             subnet: "s1".into(),
             ..Default::default()
         };
-        w2.create_havip(Cloud::Aliyun, &req, format!("h{n}"), n * 7, &now())
-            .unwrap();
+        w2.create_havip(
+            Cloud::Aliyun,
+            &req,
+            &aliyun(),
+            format!("h{n}"),
+            n * 7,
+            &now(),
+        )
+        .unwrap();
     }
     let one = Limits {
         havips_per_instance: 1,

@@ -396,3 +396,34 @@ fn responses_carry_the_request_id() {
     let resp = json_response(StatusCode::NO_CONTENT, None, "def");
     assert_eq!(resp.headers().get("x-request-id").unwrap(), "def");
 }
+
+// --- the VIP port quota, per family -----------------------------------------------------
+
+#[test]
+fn quota_ecs() {
+    let e = d(DomainError::HaVipQuotaExceeded { limit: 50 });
+    assert_eq!(ecs_row(e.clone()), (BAD, "Ecs.0213"));
+    let (_, body) = error_body(Family::Ecs, &e, "rid");
+    assert_eq!(
+        body["error"]["message"],
+        "Failed to update the port attributes: Quota exceeded for resources: ['port']."
+    );
+}
+#[test]
+fn quota_neutron() {
+    let e = d(DomainError::HaVipQuotaExceeded { limit: 50 });
+    assert_eq!(neutron_row(e.clone()), (StatusCode::CONFLICT, "OverQuota"));
+    let (_, body) = error_body(Family::Neutron, &e, "rid");
+    assert_eq!(
+        body["NeutronError"]["message"],
+        "Quota exceeded for resources: ['port']."
+    );
+    assert_eq!(body["NeutronError"]["detail"], "");
+}
+#[test]
+fn quota_vpc_v1() {
+    let e = d(DomainError::HaVipQuotaExceeded { limit: 50 });
+    assert_eq!(v1_row(e.clone()), (StatusCode::CONFLICT, "VPC.2500"));
+    let (_, body) = error_body(Family::VpcV1, &e, "rid");
+    assert_eq!(body["message"], "Quota exceeded for resources: ['port'].");
+}

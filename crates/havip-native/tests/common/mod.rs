@@ -85,6 +85,7 @@ pub fn equal_limits(n: u32) -> LimitProfiles {
     let l = Limits {
         instances_per_havip: n,
         havips_per_instance: 5,
+        havips_per_region: 50,
         master_needs_force: false,
         processing_is_error: false,
     };

@@ -419,6 +419,14 @@ row!(
     10026,
     "You've reached the limit on the number of HaVips that you can associate with an instance."
 );
+row!(
+    havip_quota,
+    DomainError::HaVipQuotaExceeded { limit: 20 },
+    400,
+    "QuotaExceeded.HaVip",
+    10033,
+    "You've reached the quota on the number of HaVips that you can create in this region."
+);
 
 // Addresses.
 row!(
