@@ -174,17 +174,16 @@ impl Service {
             Begun::Fresh(tx) => tx,
         };
         let subnet = self.scoped_subnet(&mut *tx, caller, &req.subnet).await?;
-        let havip = build_havip(
-            &mut *tx,
-            caller,
-            &self.limits_for(caller),
-            req,
-            subnet.as_ref(),
-            self.ids().havip_id(),
-            self.ids().alloc_start(),
-            &self.timing(),
-        )
-        .await?;
+        let havip = self
+            .build_havip(
+                &mut *tx,
+                caller,
+                req,
+                subnet.as_ref(),
+                self.ids().havip_id(),
+                &self.timing(),
+            )
+            .await?;
         tx.insert_havip(&havip).await?;
         let answer = HaVipRef {
             id: havip.id.clone(),
@@ -472,43 +471,43 @@ impl Service {
     }
 }
 
-/// A new HaVip with id `id` by the rules of `ops::create`, with the caller's limits: the
-/// subnet's used addresses and the count of HaVips of the subnet's account and region (the
-/// quota) are read first, in the transaction that will insert it (none without a subnet).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn build_havip(
-    tx: &mut dyn Tx,
-    caller: &Caller,
-    limits: &Limits,
-    req: &CreateHaVip,
-    subnet: Option<&Subnet>,
-    id: String,
-    alloc_start: u32,
-    timing: &Timing,
-) -> ServiceResult<HaVip> {
-    // The count first: on PostgreSQL it waits for the creates of the same account and
-    // region in flight, so the addresses read next already include theirs.
-    let (havips_in_region, used) = match subnet {
-        Some(s) => (
-            tx.havips_in_region(&s.account, &s.region).await?,
-            tx.used_ips(&s.id).await?,
-        ),
-        None => (0, Vec::new()),
-    };
-    let facts = CreateFacts {
-        subnet,
-        havips_in_region,
-    };
-    Ok(ops::create(
-        caller.cloud,
-        req,
-        facts,
-        limits,
-        |ip| used.contains(&ip),
-        alloc_start,
-        id,
-        timing,
-    )?)
+impl Service {
+    /// A new HaVip with id `id` by the rules of `ops::create`, with the caller's limits: the
+    /// subnet's used addresses and the count of HaVips of the subnet's account and region (the
+    /// quota) are read first, in the transaction that will insert it (none without a subnet).
+    pub(crate) async fn build_havip(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        req: &CreateHaVip,
+        subnet: Option<&Subnet>,
+        id: String,
+        timing: &Timing,
+    ) -> ServiceResult<HaVip> {
+        // The count first: on PostgreSQL it waits for the creates of the same account and
+        // region in flight, so the addresses read next already include theirs.
+        let (havips_in_region, used) = match subnet {
+            Some(s) => (
+                tx.havips_in_region(&s.account, &s.region).await?,
+                tx.used_ips(&s.id).await?,
+            ),
+            None => (0, Vec::new()),
+        };
+        let facts = CreateFacts {
+            subnet,
+            havips_in_region,
+        };
+        Ok(ops::create(
+            caller.cloud,
+            req,
+            facts,
+            &self.limits_for(caller),
+            |ip| used.contains(&ip),
+            self.ids().alloc_start(),
+            id,
+            timing,
+        )?)
+    }
 }
 
 /// How many HaVips the instance of an associate's target carries already (0 when the

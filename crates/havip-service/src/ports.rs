@@ -15,7 +15,7 @@ use havip_store::{HaVipQuery, Paging, Scope, StoreError, Tx};
 
 pub use havip_store::{AddressPair, PortAttrs};
 
-use crate::havips::{build_havip, havips_carried};
+use crate::havips::havips_carried;
 use crate::{retry_conflicts, Caller, Service, ServiceResult};
 
 /// Every port of a caller's account and region, read in one transaction.
@@ -153,17 +153,16 @@ impl Service {
             let subnet = self
                 .scoped_subnet(&mut *tx, caller, &new.havip.subnet)
                 .await?;
-            let havip = build_havip(
-                &mut *tx,
-                caller,
-                &self.limits_for(caller),
-                &new.havip,
-                subnet.as_ref(),
-                new.id.clone(),
-                self.ids().alloc_start(),
-                &Timing::immediate(self.now_ms()),
-            )
-            .await?;
+            let havip = self
+                .build_havip(
+                    &mut *tx,
+                    caller,
+                    &new.havip,
+                    subnet.as_ref(),
+                    new.id.clone(),
+                    &Timing::immediate(self.now_ms()),
+                )
+                .await?;
             tx.insert_havip(&havip).await.map_err(raced)?;
             if !new.allowed_address_pairs.is_empty() {
                 let attrs = PortAttrs {
@@ -272,17 +271,16 @@ impl Service {
                         ip: Some(ip.to_string()),
                         ..Default::default()
                     };
-                    let created = build_havip(
-                        &mut *tx,
-                        caller,
-                        &limits,
-                        &req,
-                        Some(&subnet),
-                        self.ids().uuid(),
-                        self.ids().alloc_start(),
-                        &Timing::immediate(self.now_ms()),
-                    )
-                    .await?;
+                    let created = self
+                        .build_havip(
+                            &mut *tx,
+                            caller,
+                            &req,
+                            Some(&subnet),
+                            self.ids().uuid(),
+                            &Timing::immediate(self.now_ms()),
+                        )
+                        .await?;
                     tx.insert_havip(&created).await.map_err(raced)?;
                     created
                 }
