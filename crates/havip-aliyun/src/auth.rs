@@ -4,7 +4,8 @@
 //! served as `insecure_account` only when the server runs with `--insecure-no-auth`.
 
 use havip_api::{now_utc, AppState, Incoming};
-use havip_signature::{aliyun, SignatureError, MAX_CLOCK_SKEW_MINUTES};
+use havip_signature::{aliyun, ParsedAuth, SignatureError, MAX_CLOCK_SKEW_MINUTES};
+use havip_store::AccessKey;
 
 use crate::errors::FaceError;
 
@@ -22,10 +23,8 @@ const WINDOW_MS: i64 = MAX_CLOCK_SKEW_MINUTES * 60 * 1000;
 /// the credentials, the key must exist and be enabled and the request's date be inside
 /// the window, with the errors `authenticate` gives for the same faults. What the head
 /// cannot tell (RPC credentials in a form body, no credentials) is left to `authenticate`.
-pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    let Ok(parsed) = aliyun::parse(&head.parts()) else {
-        return Ok(());
-    };
+/// The access key a request claims, if it exists and is enabled.
+async fn usable_key(state: &AppState, parsed: &ParsedAuth) -> Result<AccessKey, FaceError> {
     let key = state
         .service
         .access_key(&parsed.access_key_id)
@@ -34,6 +33,14 @@ pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceErr
     if !key.enabled {
         return Err(FaceError::AccessKeyDisabled(key.id));
     }
+    Ok(key)
+}
+
+pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
+    let Ok(parsed) = aliyun::parse(&head.parts()) else {
+        return Ok(());
+    };
+    usable_key(state, &parsed).await?;
     havip_signature::check_clock_window(&parsed, now_utc(&state.service))
         .map_err(FaceError::Signature)
 }
@@ -56,14 +63,7 @@ pub async fn authenticate(
         }
         Err(e) => return Err(FaceError::Signature(e)),
     };
-    let key = state
-        .service
-        .access_key(&parsed.access_key_id)
-        .await?
-        .ok_or_else(|| FaceError::UnknownAccessKey(parsed.access_key_id.clone()))?;
-    if !key.enabled {
-        return Err(FaceError::AccessKeyDisabled(key.id));
-    }
+    let key = usable_key(state, &parsed).await?;
     aliyun::verify(&parts, &parsed, &key.secret, now_utc(&state.service))
         .map_err(FaceError::Signature)?;
     if let Some(nonce) = &parsed.nonce {

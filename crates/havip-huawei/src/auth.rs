@@ -8,6 +8,7 @@ use havip_api::{now_utc, AppState, Incoming};
 use havip_core::Cloud;
 use havip_service::Caller;
 use havip_signature::{huawei, ParsedAuth, RequestParts, SignatureError};
+use havip_store::AccessKey;
 
 use crate::errors::FaceError;
 
@@ -28,14 +29,19 @@ pub async fn account(state: &AppState, req: &Incoming) -> Result<String, FaceErr
     }
     let parts = req.parts();
     let parsed = huawei::parse(&parts).map_err(signature_error)?;
-    let key = state
+    let key = usable_key(state, &parsed).await?;
+    check(&parts, &parsed, &key.secret, now_utc(&state.service))?;
+    Ok(key.account)
+}
+
+/// The access key a request claims, if it exists and is enabled.
+async fn usable_key(state: &AppState, parsed: &ParsedAuth) -> Result<AccessKey, FaceError> {
+    state
         .service
         .access_key(&parsed.access_key_id)
         .await?
         .filter(|k| k.enabled)
-        .ok_or(FaceError::UnknownAccessKey)?;
-    check(&parts, &parsed, &key.secret, now_utc(&state.service))?;
-    Ok(key.account)
+        .ok_or(FaceError::UnknownAccessKey)
 }
 
 /// What can be checked before the body is read: a signed request's key must exist and be
@@ -48,12 +54,7 @@ pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceErr
     let Ok(parsed) = huawei::parse(&head.parts()) else {
         return Ok(());
     };
-    state
-        .service
-        .access_key(&parsed.access_key_id)
-        .await?
-        .filter(|k| k.enabled)
-        .ok_or(FaceError::UnknownAccessKey)?;
+    usable_key(state, &parsed).await?;
     havip_signature::check_clock_window(&parsed, now_utc(&state.service)).map_err(signature_error)
 }
 

@@ -4,7 +4,8 @@
 //! with `--insecure-no-auth` (region from a `Region` header or parameter).
 
 use havip_api::{now_utc, AppState, Incoming};
-use havip_signature::{volcengine, SignatureError};
+use havip_signature::{volcengine, ParsedAuth, SignatureError};
+use havip_store::AccessKey;
 
 use crate::errors::FaceError;
 use crate::params::Params;
@@ -61,6 +62,16 @@ fn signature_error(e: SignatureError, incoming: &Incoming) -> FaceError {
     }
 }
 
+/// The access key a request claims, if it exists and is enabled.
+async fn usable_key(state: &AppState, auth: &ParsedAuth) -> Result<AccessKey, FaceError> {
+    state
+        .service
+        .access_key(&auth.access_key_id)
+        .await?
+        .filter(|k| k.enabled)
+        .ok_or_else(|| FaceError::InvalidAccessKey(auth.access_key_id.clone()))
+}
+
 /// What can be checked before the body is read: when the headers carry the credentials,
 /// the key must exist and be enabled and `X-Date` be inside the window, with the errors
 /// `authenticate` gives for the same faults; anything else is left to `authenticate`.
@@ -68,12 +79,7 @@ pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceErr
     let Ok(auth) = volcengine::parse(&head.parts()) else {
         return Ok(());
     };
-    state
-        .service
-        .access_key(&auth.access_key_id)
-        .await?
-        .filter(|k| k.enabled)
-        .ok_or_else(|| FaceError::InvalidAccessKey(auth.access_key_id.clone()))?;
+    usable_key(state, &auth).await?;
     havip_signature::check_clock_window(&auth, now_utc(&state.service))
         .map_err(|e| signature_error(e, head))
 }
@@ -95,12 +101,7 @@ pub async fn authenticate(
         }
         Err(e) => return Err(signature_error(e, incoming)),
     };
-    let key = state
-        .service
-        .access_key(&auth.access_key_id)
-        .await?
-        .filter(|k| k.enabled)
-        .ok_or_else(|| FaceError::InvalidAccessKey(auth.access_key_id.clone()))?;
+    let key = usable_key(state, &auth).await?;
     volcengine::verify(&parts, &auth, &key.secret, now_utc(&state.service))
         .map_err(|e| signature_error(e, incoming))?;
     let service = auth.service.unwrap_or_default();
