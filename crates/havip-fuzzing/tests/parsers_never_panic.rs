@@ -125,4 +125,5 @@ never_panics!(
     huawei_nic,
     native_dto,
     seed,
+    faces,
 );

@@ -2,6 +2,7 @@
 //! when a property of its parser fails; [`ALL`] lists them for the tests and the script.
 
 mod aliyun;
+mod faces;
 mod huawei;
 mod native;
 mod seed;
@@ -9,6 +10,7 @@ mod signature;
 mod volcengine;
 
 pub use aliyun::aliyun_params;
+pub use faces::{faces, ADMIN_TOKEN};
 pub use huawei::{huawei_nic, huawei_ports};
 pub use native::native_dto;
 pub use seed::seed;
@@ -19,7 +21,7 @@ pub use volcengine::volcengine_params;
 pub type Check = fn(&[u8]);
 
 /// Every target: its name (the fuzz target's and its corpus directory's) and its check.
-pub const ALL: [(&str, Check); 10] = [
+pub const ALL: [(&str, Check); 11] = [
     ("sig_aliyun_acs3", sig_aliyun_acs3),
     ("sig_aliyun_rpc", sig_aliyun_rpc),
     ("sig_volcengine", sig_volcengine),
@@ -30,6 +32,7 @@ pub const ALL: [(&str, Check); 10] = [
     ("huawei_nic", huawei_nic),
     ("native_dto", native_dto),
     ("seed", seed),
+    ("faces", faces),
 ];
 
 /// The check named `name`.

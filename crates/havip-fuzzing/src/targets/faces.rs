@@ -1,0 +1,93 @@
+//! Check of all faces at once, end to end: a request goes through the router `havip serve`
+//! runs (dispatch, every face, the service, an embedded store holding the example seed),
+//! and whatever it is, the answer is never a 5xx. Unsigned cloud requests are served as
+//! the seed's first account (`--insecure-no-auth`), so that the fuzzer reaches the
+//! operations; the native API takes [`ADMIN_TOKEN`].
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::Router;
+use havip_api::AppState;
+use havip_service::{Service, ServiceConfig, SystemClock};
+use havip_store::sqlite::SqliteStore;
+use tower::ServiceExt;
+
+use crate::request;
+
+/// The bearer token the native API accepts here.
+pub const ADMIN_TOKEN: &str = "fuzz-admin-token-0123456789abcdef0123";
+
+const SEED: &str = include_str!("../../../../examples/seed.toml");
+
+struct World {
+    runtime: tokio::runtime::Runtime,
+    app: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// The server, made once per process; a store that cannot be made is a broken harness.
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| match make_world() {
+        Ok(w) => w,
+        Err(e) => panic!("the faces harness cannot start: {e}"),
+    })
+}
+
+fn make_world() -> Result<World, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    // Memory-backed when the machine has it: every write of the store is fsynced.
+    let dir = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .map_err(|e| e.to_string())?;
+    let seed = havip_seed::parse_seed(SEED).map_err(|e| e.to_string())?;
+    let app = runtime.block_on(async {
+        let store = SqliteStore::open(dir.path())
+            .await
+            .map_err(|e| e.to_string())?;
+        let service = Service::new(
+            Arc::new(store),
+            ServiceConfig::default(),
+            Arc::new(SystemClock),
+        );
+        service.load_seed(&seed).await.map_err(|e| e.to_string())?;
+        let state = Arc::new(AppState {
+            service: Arc::new(service),
+            admin_tokens: vec![ADMIN_TOKEN.to_string()],
+            insecure_account: seed.accounts.first().map(|a| a.id.clone()),
+        });
+        Ok::<_, String>(havip::serve::app(state))
+    })?;
+    Ok(World {
+        runtime,
+        app,
+        _dir: dir,
+    })
+}
+
+pub fn faces(data: &[u8]) {
+    let req = request::parse(data);
+    let what = format!("{} {}", req.method, req.target());
+    let mut builder = http::Request::builder()
+        .method(req.method.as_str())
+        .uri(req.target());
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    // What the HTTP layer would not have handed over (a bad method or target).
+    let Ok(http_req) = builder.body(Body::from(req.body)) else {
+        return;
+    };
+    let world = world();
+    let answer = world.runtime.block_on(world.app.clone().oneshot(http_req));
+    let Ok(response) = answer;
+    assert!(
+        !response.status().is_server_error(),
+        "{what} answered {}",
+        response.status()
+    );
+}
