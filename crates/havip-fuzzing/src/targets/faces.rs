@@ -70,6 +70,15 @@ fn make_world() -> Result<World, String> {
 }
 
 pub fn faces(data: &[u8]) {
+    let Some((what, status)) = answer(data) else {
+        return;
+    };
+    assert!(!status.is_server_error(), "{what} answered {status}");
+}
+
+/// The request line and the status the server answers, or `None` for a request the
+/// HTTP layer would not have handed over (a bad method or target).
+fn answer(data: &[u8]) -> Option<(String, http::StatusCode)> {
     let req = request::parse(data);
     let what = format!("{} {}", req.method, req.target());
     let mut builder = http::Request::builder()
@@ -78,16 +87,29 @@ pub fn faces(data: &[u8]) {
     for (name, value) in &req.headers {
         builder = builder.header(name, value);
     }
-    // What the HTTP layer would not have handed over (a bad method or target).
-    let Ok(http_req) = builder.body(Body::from(req.body)) else {
-        return;
-    };
+    let http_req = builder.body(Body::from(req.body)).ok()?;
     let world = world();
-    let answer = world.runtime.block_on(world.app.clone().oneshot(http_req));
-    let Ok(response) = answer;
-    assert!(
-        !response.status().is_server_error(),
-        "{what} answered {}",
-        response.status()
-    );
+    let Ok(response) = world.runtime.block_on(world.app.clone().oneshot(http_req));
+    Some((what, response.status()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(text: &str) -> Option<u16> {
+        answer(text.as_bytes()).map(|(_, s)| s.as_u16())
+    }
+
+    #[test]
+    fn the_harness_reaches_the_operations() {
+        let native =
+            format!("GET /v1/havips HTTP/1.1\r\nauthorization: Bearer {ADMIN_TOKEN}\r\n\r\n");
+        assert_eq!(status(&native), Some(200));
+        let aliyun =
+            "POST /?Action=DescribeHaVips&Version=2016-04-28&RegionId=cn-shanghai HTTP/1.1\r\n\r\n";
+        assert_eq!(status(aliyun), Some(200));
+        assert_eq!(status("GET /v1/havips HTTP/1.1\r\n\r\n"), Some(401));
+        assert_eq!(status("B@D / HTTP/1.1\r\n\r\n"), None);
+    }
 }
