@@ -4,6 +4,7 @@
 //! the seed's first account (`--insecure-no-auth`), so that the fuzzer reaches the
 //! operations; the native API takes [`ADMIN_TOKEN`].
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
@@ -23,8 +24,10 @@ const SEED: &str = include_str!("../../../../examples/seed.toml");
 struct World {
     runtime: tokio::runtime::Runtime,
     app: Router,
-    _dir: tempfile::TempDir,
 }
+
+/// Names the store directory of each process: this prefix, then the process id.
+const DIR_PREFIX: &str = "havip-fuzzing-faces-";
 
 /// The server, made once per process; a store that cannot be made is a broken harness.
 fn world() -> &'static World {
@@ -40,15 +43,10 @@ fn make_world() -> Result<World, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    // Memory-backed when the machine has it: every write of the store is fsynced.
-    let dir = tempfile::tempdir_in("/dev/shm")
-        .or_else(|_| tempfile::tempdir())
-        .map_err(|e| e.to_string())?;
+    let dir = store_dir().map_err(|e| e.to_string())?;
     let seed = havip_seed::parse_seed(SEED).map_err(|e| e.to_string())?;
     let app = runtime.block_on(async {
-        let store = SqliteStore::open(dir.path())
-            .await
-            .map_err(|e| e.to_string())?;
+        let store = SqliteStore::open(&dir).await.map_err(|e| e.to_string())?;
         let service = Service::new(
             Arc::new(store),
             ServiceConfig::default(),
@@ -62,11 +60,34 @@ fn make_world() -> Result<World, String> {
         });
         Ok::<_, String>(havip::serve::app(state))
     })?;
-    Ok(World {
-        runtime,
-        app,
-        _dir: dir,
-    })
+    Ok(World { runtime, app })
+}
+
+/// The store's directory, one per process: the server lives in a static, which is never
+/// dropped, so a process removes the directories of processes that are gone instead.
+/// Memory-backed (`/dev/shm`) when the machine has it: every write of the store is fsynced.
+fn store_dir() -> std::io::Result<PathBuf> {
+    let shm = Path::new("/dev/shm");
+    let base = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    let proc_fs = Path::new("/proc/self").exists();
+    for entry in std::fs::read_dir(&base)?.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+            continue;
+        };
+        if proc_fs && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = base.join(format!("{DIR_PREFIX}{}", std::process::id()));
+    // Left by an earlier process with this same id: this process makes its store once.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 pub fn faces(data: &[u8]) {
