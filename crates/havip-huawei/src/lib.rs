@@ -5,10 +5,14 @@
 //! an ENI a NIC port; every answer carries `X-Request-Id`.
 
 mod auth;
-mod ecs;
+/// Public for the fuzz checks (`havip-fuzzing`) only.
+#[doc(hidden)]
+pub mod ecs;
 pub mod errors;
 mod port_ops;
-mod port_request;
+/// Public for the fuzz checks (`havip-fuzzing`) only.
+#[doc(hidden)]
+pub mod port_request;
 mod ports;
 
 use axum::extract::Request;

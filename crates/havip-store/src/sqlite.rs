@@ -1,7 +1,9 @@
 //! The embedded store: one SQLite file in the data directory, in WAL mode with full
 //! fsync at commit. Write transactions start with `BEGIN IMMEDIATE` on a single writer
 //! connection, so they queue in order instead of failing with SQLITE_BUSY; reads use a
-//! pool of their own and run beside the writer.
+//! pool of their own and run beside the writer. The database file is created private
+//! (mode 0600) before SQLite opens it, and SQLite gives its `-wal` and `-shm` files the
+//! database file's mode: the access-key secrets it holds are readable by the owner only.
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -42,6 +44,8 @@ impl SqliteStore {
     }
 
     pub async fn open_file(path: &Path) -> StoreResult<Self> {
+        create_private(path)
+            .map_err(|e| StoreError::Unavailable(format!("creating {}: {e}", path.display())))?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(map_err)?
             .filename(path)
@@ -74,6 +78,23 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+}
+
+/// Creates `path` empty with mode 0600 unless it exists (SQLite takes an empty file for a
+/// new database). An existing file keeps its mode: the server warns about a lax one.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

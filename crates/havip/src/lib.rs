@@ -3,6 +3,7 @@
 
 pub mod admin_token;
 pub mod cli;
+pub mod data_dir;
 pub mod dispatch;
 pub mod http_server;
 pub mod metrics;

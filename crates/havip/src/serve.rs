@@ -88,8 +88,7 @@ async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    crate::data_dir::prepare(&args.data_dir)?;
     let seed = match &args.seed {
         Some(path) => Some(
             havip_seed::load_seed(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
@@ -136,8 +135,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let admin_tokens = crate::admin_token::load_or_create(&args.data_dir)
-        .with_context(|| format!("writing the admin token into {}", args.data_dir.display()))?;
+    let admin_tokens = crate::admin_token::load_or_create(&args.data_dir)?;
     let state = Arc::new(AppState {
         service: service.clone(),
         admin_tokens,

@@ -1,0 +1,6 @@
+#![no_main]
+//! Fuzz target `sig_aliyun_rpc`: see `havip_fuzzing::targets::sig_aliyun_rpc` for what it checks.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| havip_fuzzing::targets::sig_aliyun_rpc(data));

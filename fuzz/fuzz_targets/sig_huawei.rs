@@ -1,0 +1,6 @@
+#![no_main]
+//! Fuzz target `sig_huawei`: see `havip_fuzzing::targets::sig_huawei` for what it checks.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| havip_fuzzing::targets::sig_huawei(data));
