@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Body;
 use axum::Router;
 use havip_api::AppState;
-use havip_service::{Service, ServiceConfig, SystemClock};
+use havip_service::{SeededIds, Service, ServiceConfig, SystemClock};
 use havip_store::sqlite::SqliteStore;
 use tower::ServiceExt;
 
@@ -51,14 +51,16 @@ fn make_world() -> Result<World, String> {
             Arc::new(store),
             ServiceConfig::default(),
             Arc::new(SystemClock),
+            Arc::new(SeededIds::new(0)),
         );
         service.load_seed(&seed).await.map_err(|e| e.to_string())?;
         let state = Arc::new(AppState {
             service: Arc::new(service),
             admin_tokens: vec![ADMIN_TOKEN.to_string()],
             insecure_account: seed.accounts.first().map(|a| a.id.clone()),
+            bodies: Default::default(),
         });
-        Ok::<_, String>(havip::serve::app(state))
+        Ok::<_, String>(havip::serve::app(state, false))
     })?;
     Ok(World { runtime, app })
 }
