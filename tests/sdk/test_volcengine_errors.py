@@ -333,17 +333,20 @@ def test_limit_havips_per_instance(volc):
 def test_idempotency_codes(volc_slow):
     api = vpc_api(volc_slow)
     hid = create(api).ha_vip_id
-    wait_status(api, hid, "Available")
+    volc_slow.complete(hid)
     associate(api, hid, I1, client_token="tok-412")
     got = expect_error(412, "IdempotentProcessing", associate, api, hid, I1, client_token="tok-412")
     assert got[3] == "The request uses the same client token as a previous one that is still in process."
     got = expect_error(400, "IdempotentParameterMismatch", associate, api, hid, I2, client_token="tok-412")
     assert got[3] == ("Arguments on this idempotent request are inconsistent with arguments used in "
                       "previous request(s).")
-    wait_status(api, hid, "InUse")
+    volc_slow.complete(hid)
+    assert one(api, hid).status == "InUse"
     disassociate(api, hid, I1, client_token="tok-dis")
     expect_error(412, "IdempotentProcessing", disassociate, api, hid, I1, client_token="tok-dis")
-    wait_status(api, hid, "Available")
+    assert one(api, hid).status == "InUse"  # as it was, while the change is in flight
+    volc_slow.complete(hid)
+    assert one(api, hid).status == "Available"
 
 
 def test_bad_input_never_answers_500(volc):
