@@ -423,9 +423,8 @@ def test_neutron_list_filters_and_paging(server, ips):
     while True:
         r = v.neutron_list_ports(NeutronListPortsRequest(limit=2, marker=marker))
         walked += [p.id for p in r.ports]
-        if not r.ports_links:
+        if not [link for link in r.ports_links or [] if link.rel == "next"]:
             break
-        assert r.ports_links[0].rel == "next"
         marker = r.ports[-1].id
     assert walked == everything
 
