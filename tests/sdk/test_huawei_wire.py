@@ -8,7 +8,7 @@ import datetime
 import hashlib
 import hmac
 import json
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import pytest
 import requests
@@ -17,7 +17,9 @@ import huaweicloudsdkcore.signer.signer as sdk_signer
 from huaweicloudsdkecs.v2 import ListServersDetailsRequest
 
 from conftest import AK, SK, HUAWEI_PROJECT
-from test_huawei import NIC1, bind, ecs, expect, free_ips, ports, vpc, vip_port
+from huaweicloudsdkvpc.v2 import NeutronListPortsRequest
+
+from test_huawei import NET1, NET2, NIC1, bind, ecs, expect, free_ips, neutron_create, ports, vpc, vip_port
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -210,3 +212,65 @@ def test_delete_answers_204_without_a_body(server):
     vip = vip_port(v, vip_ip)
     r = send(signed(server, "DELETE", f"/v2.0/ports/{vip.id}"))
     assert r.status_code == 204 and r.content == b"" and r.headers["X-Request-Id"]
+
+
+def follow(server, href, **headers):
+    """Follows a `ports_links` href as a client would: the same URL, signed."""
+    url = urlsplit(href)
+    assert f"{url.scheme}://{url.netloc}" == f"http://{server.endpoint}", href
+    assert url.path == "/v2.0/ports", href
+    query = parse_qsl(url.query, keep_blank_values=True)
+    r = send(signed(server, "GET", url.path, query, extra_headers=headers))
+    assert r.status_code == 200, r.text
+    return r.json(), dict(query)
+
+
+def link(body, rel):
+    found = [x["href"] for x in body.get("ports_links", []) if x["rel"] == rel]
+    return found[0] if found else None
+
+
+def test_neutron_paging_links_are_absolute_and_keep_every_filter(server):
+    # Neutron builds ports_links from the request's scheme and Host and keeps every key of
+    # the query (api_common.get_next_link / get_previous_link): following them walks the
+    # same set one big page lists, forwards and backwards.
+    v = vpc(server)
+    for ip in free_ips(server, 5):
+        neutron_create(v, ip)
+    neutron_create(v, free_ips(server, 1, NET2, "192.168.2.")[0], network=NET2)  # filtered out
+    filters = {"device_owner": "neutron:VIP_PORT", "fixed_ips": [f"subnet_id={NET1}"]}
+    everything = [p.id for p in ports(v, **filters)]
+    assert len(everything) == 5
+
+    first = v.neutron_list_ports(NeutronListPortsRequest(limit=2, **filters))
+    walked = [p.id for p in first.ports]
+    href = [x.href for x in first.ports_links if x.rel == "next"][0]
+    while href:
+        body, query = follow(server, href)
+        assert (query["device_owner"], query["fixed_ips"], query["limit"]) == (
+            "neutron:VIP_PORT", f"subnet_id={NET1}", "2")
+        assert "page_reverse" not in query
+        walked += [p["id"] for p in body["ports"]]
+        href = link(body, "next")
+    assert walked == everything
+    assert len(body["ports"]) == 1 and link(body, "previous"), "a short last page links back only"
+
+    # Backwards from the last page: previous links carry page_reverse=True and the filters.
+    body, _ = follow(server, f"http://{server.endpoint}/v2.0/ports?limit=2&page_reverse=True"
+                             f"&device_owner=neutron%3AVIP_PORT&fixed_ips=subnet_id%3D{NET1}")
+    back = [p["id"] for p in body["ports"]]
+    href = link(body, "previous")
+    while href:
+        body, query = follow(server, href)
+        assert query["page_reverse"] == "True" and query["device_owner"] == "neutron:VIP_PORT"
+        back = [p["id"] for p in body["ports"]] + back
+        href = link(body, "previous")
+    assert back == everything
+
+
+def test_neutron_paging_links_take_the_scheme_a_proxy_reports(server):
+    r = send(signed(server, "GET", "/v2.0/ports", [("limit", "1")],
+                    extra_headers={"X-Forwarded-Proto": "https"}))
+    assert r.status_code == 200, r.text
+    hrefs = [x["href"] for x in r.json()["ports_links"]]
+    assert hrefs and all(h.startswith(f"https://{server.endpoint}/v2.0/ports?limit=1&marker=") for h in hrefs)

@@ -324,23 +324,53 @@ def test_async_states(volc_slow):
     assert created.async_task_id  # the change in flight
     assert one(api, hid).status == "Creating"
     volc_slow.complete(hid)
-    wait_status(api, hid, "Available")
-    assert associate(api, hid, I1).async_task_id
-    h = one(api, hid)
-    assert h.status == "Associating"
-    volc_slow.complete(hid)
-    h = wait_status(api, hid, "InUse")
-    assert h.associated_instance_ids == [I1]
-    disassociate(api, hid, I1)
-    assert one(api, hid).status == "Disassociating"
-    assert describe(api, status="Disassociating").total_count == 1
-    volc_slow.complete(hid)
-    h = wait_status(api, hid, "Available")
-    assert h.associated_instance_ids == []
+    assert one(api, hid).status == "Available"
     api.delete_ha_vip(volcenginesdkvpc.DeleteHaVipRequest(ha_vip_id=hid))
     assert one(api, hid).status == "Deleting"
     volc_slow.complete(hid)
     assert one(api, hid) is None
+
+
+def test_a_change_in_flight_shows_the_havip_as_it_was(volc_slow):
+    # Volcengine documents only Creating, Available, InUse and Deleting: while an
+    # association change is in flight the HaVip keeps its status and members as they were.
+    api = vpc_api(volc_slow)
+    hid = create(api).ha_vip_id
+    volc_slow.complete(hid)
+
+    def shown():
+        h = one(api, hid)
+        return h.status, h.associated_instance_ids, h.associated_instance_type, h.master_instance_id
+
+    def filtered(status):
+        return [h.ha_vip_id for h in describe(api, status=status).ha_vips]
+
+    # Associating on an Available HaVip: still Available, the new member not listed.
+    assert associate(api, hid, I1).async_task_id
+    assert shown() == ("Available", [], "", "")
+    assert filtered("Available") == [hid] and filtered("InUse") == []
+    volc_slow.complete(hid)
+    assert shown() == ("InUse", [I1], "EcsInstance", I1)
+    # Associating a second member: still InUse with the first only.
+    associate(api, hid, I2)
+    assert shown() == ("InUse", [I1], "EcsInstance", I1)
+    assert filtered("InUse") == [hid] and filtered("Available") == []
+    volc_slow.complete(hid)
+    assert shown() == ("InUse", [I1, I2], "EcsInstance", I1)
+    # Disassociating: still InUse, the leaving member still listed.
+    disassociate(api, hid, I2)
+    assert shown() == ("InUse", [I1, I2], "EcsInstance", I1)
+    volc_slow.complete(hid)
+    disassociate(api, hid, I1)
+    assert shown() == ("InUse", [I1], "EcsInstance", I1)
+    assert filtered("InUse") == [hid] and filtered("Available") == []
+    volc_slow.complete(hid)
+    assert shown() == ("Available", [], "", "")
+    assert filtered("Available") == [hid]
+    # Alibaba's transient statuses are no filter of this face.
+    for alibaba_only in ("Associating", "Disassociating", "Unassociating"):
+        expect_error(400, "InvalidParameter", api.describe_ha_vips,
+                     volcenginesdkvpc.DescribeHaVipsRequest(status=alibaba_only))
 
 
 # --- idempotency ------------------------------------------------------------------------

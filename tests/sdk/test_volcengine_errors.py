@@ -334,7 +334,6 @@ def test_idempotency_codes(volc_slow):
     api = vpc_api(volc_slow)
     hid = create(api).ha_vip_id
     volc_slow.complete(hid)
-    wait_status(api, hid, "Available")
     associate(api, hid, I1, client_token="tok-412")
     got = expect_error(412, "IdempotentProcessing", associate, api, hid, I1, client_token="tok-412")
     assert got[3] == "The request uses the same client token as a previous one that is still in process."
@@ -342,11 +341,12 @@ def test_idempotency_codes(volc_slow):
     assert got[3] == ("Arguments on this idempotent request are inconsistent with arguments used in "
                       "previous request(s).")
     volc_slow.complete(hid)
-    wait_status(api, hid, "InUse")
+    assert one(api, hid).status == "InUse"
     disassociate(api, hid, I1, client_token="tok-dis")
     expect_error(412, "IdempotentProcessing", disassociate, api, hid, I1, client_token="tok-dis")
+    assert one(api, hid).status == "InUse"  # as it was, while the change is in flight
     volc_slow.complete(hid)
-    wait_status(api, hid, "Available")
+    assert one(api, hid).status == "Available"
 
 
 def test_bad_input_never_answers_500(volc):

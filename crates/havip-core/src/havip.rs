@@ -199,6 +199,28 @@ impl HaVip {
             .unwrap_or(0)
     }
 
+    /// The kind of member the HaVip carries now (associated, or being disassociated),
+    /// if any: a member still being associated does not count yet.
+    pub fn carried_kind(&self) -> Option<MemberKind> {
+        self.carried_members().next().map(|m| m.kind)
+    }
+
+    /// The status the HaVip had before the association change in flight: Associating
+    /// and Unassociating show as Available or InUse, as the members as they were (the
+    /// carried ones) imply; every other status is itself. For faces whose cloud documents
+    /// no transient association status (Volcengine).
+    pub fn settled_status(&self) -> HaVipStatus {
+        match self.status {
+            HaVipStatus::Associating | HaVipStatus::Unassociating => {
+                match self.carried_members().next() {
+                    Some(_) => HaVipStatus::InUse,
+                    None => HaVipStatus::Available,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The status that the members and the in-flight change imply.
     pub fn derived_status(&self) -> HaVipStatus {
         match self.pending.as_ref().map(|p| p.kind) {

@@ -7,17 +7,20 @@ use havip_api::Incoming;
 use havip_service::ports::PortDeletion;
 use havip_service::{Caller, Service};
 use http::{Method, StatusCode};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 use crate::errors::FaceError;
+use crate::port_request::ListQuery;
 use crate::{port_request, ports, Reply};
 
 /// How a family renders ports and answers creates.
 pub struct Flavor {
     pub render: fn(&ports::Port, &str) -> Value,
     pub create_status: StatusCode,
-    /// The collection path for `ports_links` (`None`: the family has no links).
-    pub links_path: Option<&'static str>,
+    /// Whether list answers page in both directions (`page_reverse`) and carry
+    /// `ports_links`.
+    pub links: bool,
 }
 
 /// The Neutron-style port API, `/v2.0/ports[/{port_id}]` (project from `X-Project-Id`):
@@ -26,7 +29,7 @@ pub struct Flavor {
 pub const NEUTRON: Flavor = Flavor {
     render: ports::neutron_json,
     create_status: StatusCode::CREATED,
-    links_path: Some("/v2.0/ports"),
+    links: true,
 };
 
 /// The Huawei-native VPC port API, `/v1/{project_id}/ports[/{port_id}]`: the same
@@ -35,7 +38,7 @@ pub const NEUTRON: Flavor = Flavor {
 pub const VPC_V1: Flavor = Flavor {
     render: ports::v1_json,
     create_status: StatusCode::OK,
-    links_path: None,
+    links: false,
 };
 
 /// One port call of either family; `port` is the id in the path, if any.
@@ -47,10 +50,10 @@ pub async fn serve(
     port: Option<&str>,
     incoming: &Incoming,
 ) -> Result<Reply, FaceError> {
-    let (query, body) = (incoming.query.as_str(), &incoming.body[..]);
+    let body = &incoming.body[..];
     match (&incoming.method, port) {
         (&Method::POST, None) => create(service, caller, flavor, project, body).await,
-        (&Method::GET, None) => list(service, caller, flavor, project, query).await,
+        (&Method::GET, None) => list(service, caller, flavor, project, incoming).await,
         (&Method::GET, Some(id)) => show(service, caller, flavor, project, id).await,
         (&Method::PUT, Some(id)) => update(service, caller, flavor, project, id, body).await,
         (&Method::DELETE, Some(id)) => delete(service, caller, id).await,
@@ -110,20 +113,90 @@ pub async fn list(
     caller: &Caller,
     flavor: &Flavor,
     project: &str,
-    query: &str,
+    incoming: &Incoming,
 ) -> Result<Reply, FaceError> {
-    let q = port_request::list_query(query)?;
+    let mut q = port_request::list_query(&incoming.query)?;
+    q.page_reverse &= flavor.links;
     let snapshot = service.port_snapshot(caller).await?;
-    let (page, more) = q.page(ports::all(&snapshot), project)?;
+    let (page, _) = q.page(ports::all(&snapshot), project)?;
     let items: Vec<Value> = page.iter().map(|p| (flavor.render)(p, project)).collect();
     let mut body = json!({"ports": items});
-    if let (Some(path), Some(limit), true, Some(last)) =
-        (flavor.links_path, q.limit, more, page.last())
-    {
-        body["ports_links"] =
-            json!([{"href": format!("{path}?limit={limit}&marker={}", last.id), "rel": "next"}]);
+    if flavor.links {
+        let links = paging_links(&collection_url(incoming), &q, &page);
+        if !links.is_empty() {
+            body["ports_links"] = Value::Array(links);
+        }
     }
     Ok(Reply::json(StatusCode::OK, body))
+}
+
+/// Python's `quote_plus`, as `urllib.parse.urlencode` encodes keys and values: letters,
+/// digits and `_.-~` stay, a space is `+`, everything else is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~');
+
+fn encode(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE)
+        .to_string()
+        .replace("%20", "+")
+}
+
+/// The absolute URL of the listed collection, as Neutron builds it from the request
+/// (`request.path_url`, with the scheme of `X-Forwarded-Proto` when a proxy sets it, as
+/// `api_common.get_path_url` does): scheme, `Host` and path. havip itself serves plain
+/// HTTP. A request without a `Host` gets links relative to the server.
+pub fn collection_url(incoming: &Incoming) -> String {
+    let scheme = match incoming.header("x-forwarded-proto") {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    match incoming.header("host").filter(|h| !h.is_empty()) {
+        Some(host) => format!("{scheme}://{host}{}", incoming.path),
+        None => incoming.path.clone(),
+    }
+}
+
+/// Neutron's `ports_links` (`api_common.get_pagination_links`): none without a limit; a
+/// `next` link unless a forward page came out short, a `previous` link unless a reverse
+/// page came out short. Each keeps every key of the query as given (filters included),
+/// with `marker` moved to the last (next) or first (previous) port of the page and
+/// `page_reverse=True` added for previous, so following them walks the same set one big
+/// page would list.
+pub fn paging_links(base: &str, q: &ListQuery, page: &[ports::Port]) -> Vec<Value> {
+    let Some(limit) = q.limit else {
+        return Vec::new();
+    };
+    let href = |marker: Option<&ports::Port>, reverse: bool| {
+        let mut pairs: Vec<(&str, &str)> = q
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "marker" && k != "page_reverse")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(p) = marker {
+            pairs.push(("marker", p.id.as_str()));
+        }
+        if reverse {
+            pairs.push(("page_reverse", "True"));
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        format!("{base}?{}", query.join("&"))
+    };
+    let short = page.len() < limit;
+    let mut links = Vec::new();
+    if !short || q.page_reverse {
+        links.push(json!({"rel": "next", "href": href(page.last(), false)}));
+    }
+    if !short || !q.page_reverse {
+        links.push(json!({"rel": "previous", "href": href(page.first(), true)}));
+    }
+    links
 }
 
 pub async fn update(
@@ -154,5 +227,90 @@ pub async fn delete(service: &Service, caller: &Caller, id: &str) -> Result<Repl
         PortDeletion::Deleted => Ok(Reply::empty(StatusCode::NO_CONTENT)),
         PortDeletion::NotFound => Err(FaceError::DeletePortNotFound(id.to_string())),
         PortDeletion::NicPort { .. } => Err(FaceError::NicPortNotDeletable(id.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+
+    fn port(id: &str) -> ports::Port {
+        ports::Port {
+            id: id.to_string(),
+            name: String::new(),
+            network_id: "net".into(),
+            zone: "az1".into(),
+            ip: Ipv4Addr::new(192, 168, 0, 10),
+            mac: "fa:16:3e:00:00:01".into(),
+            device_id: String::new(),
+            device_owner: ports::VIP_OWNER.into(),
+            status: "DOWN",
+            allowed_address_pairs: Vec::new(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn links(query: &str, ids: &[&str]) -> Vec<(String, String)> {
+        let q = port_request::list_query(query).unwrap();
+        let page: Vec<_> = ids.iter().map(|i| port(i)).collect();
+        paging_links("http://h:1/v2.0/ports", &q, &page)
+            .into_iter()
+            .map(|l| {
+                (
+                    l["rel"].as_str().unwrap().to_string(),
+                    l["href"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn links_keep_every_filter_and_move_the_marker() {
+        let got = links(
+            "device_owner=neutron%3AVIP_PORT&limit=2&marker=a&fixed_ips=subnet_id%3Dn1&name=a%20b",
+            &["b", "c"],
+        );
+        assert_eq!(
+            got,
+            [
+                (
+                    "next".to_string(),
+                    "http://h:1/v2.0/ports?device_owner=neutron%3AVIP_PORT&limit=2\
+                     &fixed_ips=subnet_id%3Dn1&name=a+b&marker=c"
+                        .to_string()
+                ),
+                (
+                    "previous".to_string(),
+                    "http://h:1/v2.0/ports?device_owner=neutron%3AVIP_PORT&limit=2\
+                     &fixed_ips=subnet_id%3Dn1&name=a+b&marker=b&page_reverse=True"
+                        .to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn links_follow_neutron_rules_for_short_pages() {
+        // No limit: no links.
+        assert!(links("marker=a", &["b"]).is_empty());
+        // A short forward page: only previous.
+        let got = links("limit=2", &["a"]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "previous");
+        // A short reverse page: only next (no marker when the page is empty).
+        let got = links("limit=2&marker=a&page_reverse=True", &[]);
+        assert_eq!(
+            got,
+            [(
+                "next".to_string(),
+                "http://h:1/v2.0/ports?limit=2".to_string()
+            )]
+        );
+        // A full page gets both.
+        let rels: Vec<_> = links("limit=1", &["a"]).into_iter().map(|l| l.0).collect();
+        assert_eq!(rels, ["next", "previous"]);
     }
 }

@@ -216,6 +216,10 @@ pub struct ListQuery {
     pub fixed_ips: Vec<(Option<String>, Option<String>)>,
     pub limit: Option<usize>,
     pub marker: Option<String>,
+    /// Neutron's `page_reverse`: the page before the marker (or the last page).
+    pub page_reverse: bool,
+    /// Every key and value of the query as given (decoded, in order), for paging links.
+    pub pairs: Vec<(String, String)>,
 }
 
 fn decode(s: &str) -> Result<String, FaceError> {
@@ -231,6 +235,7 @@ pub fn list_query(raw: &str) -> Result<ListQuery, FaceError> {
     for piece in raw.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
         let (k, v) = (decode(k)?, decode(v)?);
+        q.pairs.push((k.clone(), v.clone()));
         match k.as_str() {
             "id" => q.ids.push(v),
             "name" => q.names.push(v),
@@ -268,6 +273,8 @@ pub fn list_query(raw: &str) -> Result<ListQuery, FaceError> {
             }
             // An empty marker is no marker (Neutron tests `if limit and marker`).
             "marker" => q.marker = Some(v).filter(|m| !m.is_empty()),
+            // As Neutron reads it (`get_page_reverse`): true when "true" in any case.
+            "page_reverse" => q.page_reverse = v.eq_ignore_ascii_case("true"),
             _ => {}
         }
     }
@@ -296,7 +303,9 @@ impl ListQuery {
             })
     }
 
-    /// The matching ports after `marker`, at most `limit`, and whether more follow.
+    /// The matching ports after `marker` (before it with `page_reverse`: the last `limit`
+    /// of those, still in id order, as Neutron's native pagination answers), at most
+    /// `limit`, and whether more follow in the direction of paging.
     /// `ports` are all the caller's ports; a marker that names none of them is refused as
     /// Neutron refuses it: `get_marker_obj` (neutron-lib `neutron_lib/db/utils.py`) looks
     /// the marker up with `_get_port`, which raises `PortNotFound` (404). Neutron does so
@@ -307,6 +316,16 @@ impl ListQuery {
             if !ports.iter().any(|p| &p.id == marker) {
                 return Err(FaceError::PortNotFound(marker.clone()));
             }
+        }
+        if self.page_reverse {
+            let before: Vec<Port> = ports
+                .into_iter()
+                .filter(|p| self.matches(p, project))
+                .filter(|p| self.marker.as_deref().is_none_or(|m| p.id.as_str() < m))
+                .collect();
+            let from = self.limit.map_or(0, |n| before.len().saturating_sub(n));
+            let more = from > 0;
+            return Ok((before.into_iter().skip(from).collect(), more));
         }
         let mut matching = ports
             .into_iter()
@@ -414,8 +433,13 @@ mod tests {
         assert!(list_query("admin_state_up=maybe").is_err());
         assert_eq!(
             list_query("enterprise_project_id=0").unwrap(),
-            ListQuery::default()
+            ListQuery {
+                pairs: vec![("enterprise_project_id".into(), "0".into())],
+                ..ListQuery::default()
+            }
         );
+        assert!(list_query("page_reverse=True").unwrap().page_reverse);
+        assert!(!list_query("page_reverse=1").unwrap().page_reverse);
     }
 
     fn port(id: &str) -> Port {
@@ -455,6 +479,36 @@ mod tests {
         // An empty marker is no marker.
         let (page, _) = list_query("marker=").unwrap().page(ports, "p").unwrap();
         assert_eq!(page.len(), 3);
+    }
+
+    #[test]
+    fn reverse_paging_takes_the_page_before_the_marker_in_id_order() {
+        let ports: Vec<Port> = ["a", "b", "c", "d", "e"].into_iter().map(port).collect();
+        let ids = |q: &str| {
+            let (page, more) = list_query(q).unwrap().page(ports.clone(), "p").unwrap();
+            (
+                page.iter()
+                    .map(|p| p.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(""),
+                more,
+            )
+        };
+        assert_eq!(
+            ids("limit=2&marker=d&page_reverse=True"),
+            ("bc".into(), true)
+        );
+        assert_eq!(
+            ids("limit=2&marker=c&page_reverse=true"),
+            ("ab".into(), false)
+        );
+        assert_eq!(
+            ids("limit=2&marker=b&page_reverse=True"),
+            ("a".into(), false)
+        );
+        // Without a marker: the last page.
+        assert_eq!(ids("limit=2&page_reverse=True"), ("de".into(), true));
+        assert_eq!(ids("limit=2&marker=b"), ("cd".into(), true));
     }
 
     #[test]

@@ -214,7 +214,10 @@ pub fn neutron_json(p: &Port, project: &str) -> Value {
     )
 }
 
-/// A VPC v1 `Port` (`/v1/{project_id}/ports`).
+/// A VPC v1 `Port` (`/v1/{project_id}/ports`): every key of the SDK's `Port` model, with
+/// `enable_efi` at its documented default (false: no vRoCE). `ipv6_bandwidth_id` is left
+/// out: Huawei shows it only for an IPv6 NIC bound to a shared bandwidth, and havip ports
+/// are IPv4.
 pub fn v1_json(p: &Port, project: &str) -> Value {
     port_json(
         p,
@@ -223,6 +226,7 @@ pub fn v1_json(p: &Port, project: &str) -> Value {
             "instance_id": p.device_id,
             "instance_type": if p.device_id.is_empty() { "" } else { "ecs" },
             "zone_id": p.zone,
+            "enable_efi": false,
         }),
     )
 }
@@ -336,5 +340,14 @@ mod tests {
         let j = v1_json(nic, "p");
         assert_eq!(j["instance_id"], "srv-1");
         assert_eq!(j["zone_id"], "cn-north-4a");
+        assert_eq!(j["enable_efi"], false);
+        assert!(
+            j.get("ipv6_bandwidth_id").is_none(),
+            "IPv6 NICs with a shared bandwidth only"
+        );
+        assert!(
+            neutron_json(nic, "p").get("enable_efi").is_none(),
+            "not a NeutronPort key"
+        );
     }
 }

@@ -32,7 +32,7 @@ pub struct PortSnapshot {
 /// What a port delete found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortDeletion {
-    /// The VIP port is gone (or is being deleted, with a transition delay).
+    /// The VIP port is gone.
     Deleted,
     NotFound,
     /// The id is a NIC port: havip does not delete NICs through the port API.
@@ -213,7 +213,9 @@ impl Service {
         .await
     }
 
-    /// Deletes a VIP port (an Available HaVip); NIC ports are not deleted.
+    /// Deletes a VIP port (an Available HaVip) at once, whatever the transition delay, as
+    /// Neutron deletes ports synchronously (it never lists a deleted port); NIC ports are
+    /// not deleted.
     pub async fn delete_port(&self, caller: &Caller, id: &str) -> ServiceResult<PortDeletion> {
         retry_conflicts(|| async {
             let mut tx = self.write_in_region(caller).await?;
@@ -225,7 +227,7 @@ impl Service {
                     None => PortDeletion::NotFound,
                 });
             };
-            match ops::delete(id, Some(&old), &self.timing())? {
+            match ops::delete(id, Some(&old), &Timing::immediate(self.now_ms()))? {
                 Some(next) => tx.update_havip(&old, &next).await?,
                 None => tx.delete_havip(&old).await?,
             }

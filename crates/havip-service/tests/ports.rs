@@ -296,8 +296,44 @@ async fn vip_ports_count_against_the_quota(b: Backend) {
     assert_eq!(vip_count(&s).await, 3);
 }
 
+/// Neutron deletes a port at once: whatever the transition delay, a deleted VIP port is
+/// gone from the store and from every listing when the call returns.
+async fn vip_ports_are_deleted_at_once_whatever_the_delay(b: Backend) {
+    let (s, _) = seeded(&b, Duration::from_secs(3600)).await;
+    let c = huawei();
+    let new = NewVipPort {
+        id: "11111111-2222-4333-8444-666666666666".into(),
+        havip: CreateHaVip {
+            subnet: NET1.into(),
+            ..Default::default()
+        },
+        allowed_address_pairs: vec![AddressPair {
+            ip_address: "192.168.1.11".into(),
+            mac_address: None,
+        }],
+    };
+    let vip = s.create_vip_port(&c, &new).await.unwrap();
+    assert_eq!(vip.status, HaVipStatus::Available);
+    assert_eq!(
+        s.delete_port(&c, &vip.id).await.unwrap(),
+        PortDeletion::Deleted
+    );
+    assert!(matches!(
+        domain(s.get_havip(&c, &vip.id).await.unwrap_err()),
+        DomainError::HaVipNotFound(_)
+    ));
+    let snap = s.port_snapshot(&c).await.unwrap();
+    assert!(snap.havips.iter().all(|h| h.id != vip.id));
+    assert!(!snap.attrs.contains_key(&vip.id));
+    assert_eq!(
+        s.delete_port(&c, &vip.id).await.unwrap(),
+        PortDeletion::NotFound
+    );
+}
+
 backend::on_every_store!(
     vip_ports_count_against_the_quota,
+    vip_ports_are_deleted_at_once_whatever_the_delay,
     bind_creates_the_vip_and_a_failed_bind_leaves_nothing,
     unbind_of_a_primary_nic_takes_vips_bound_to_its_server,
     vip_port_create_update_delete,

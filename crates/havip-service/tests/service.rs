@@ -414,6 +414,75 @@ async fn describe_filters_and_pages(dir: Backend) {
     assert_eq!(after.items.len(), 3);
 }
 
+/// The store's settled-status filter agrees with `HaVip::settled_status` in every state:
+/// Creating, Available, Associating from Available and from InUse, Unassociating, InUse
+/// and Deleting.
+async fn settled_status_filter_agrees_with_the_core(dir: Backend) {
+    let (s, clock) = seeded(&dir, Duration::from_secs(1)).await;
+    let c = volc_shanghai();
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(new_havip(&s, &c).await);
+    }
+    clock.advance(1000);
+    s.complete_due_changes(100).await.unwrap();
+    let (assoc_first, assoc_more, unassoc, in_use, deleting) =
+        (&ids[0], &ids[1], &ids[2], &ids[3], &ids[4]);
+    for id in [assoc_more, unassoc, in_use] {
+        s.associate(&c, id, &ecs("i-uf6demo0001"), None)
+            .await
+            .unwrap();
+    }
+    clock.advance(1000);
+    s.complete_due_changes(100).await.unwrap();
+    let _creating = new_havip(&s, &c).await;
+    s.associate(&c, assoc_first, &ecs("i-uf6demo0001"), None)
+        .await
+        .unwrap();
+    s.associate(&c, assoc_more, &ecs("i-uf6demo0002"), None)
+        .await
+        .unwrap();
+    s.disassociate(&c, unassoc, &ecs("i-uf6demo0001"), false, None)
+        .await
+        .unwrap();
+    s.delete_havip(&c, deleting, None).await.unwrap();
+
+    let all = s.describe_havips(&c, &HaVipQuery::default()).await.unwrap();
+    let statuses: Vec<_> = all.items.iter().map(|(_, h)| h.status).collect();
+    for wanted in [
+        HaVipStatus::Creating,
+        HaVipStatus::Available,
+        HaVipStatus::Associating,
+        HaVipStatus::Unassociating,
+        HaVipStatus::InUse,
+        HaVipStatus::Deleting,
+    ] {
+        assert!(statuses.contains(&wanted), "{wanted:?} is among the cases");
+    }
+    for settled in HaVipStatus::ALL {
+        let mut expected: Vec<String> = all
+            .items
+            .iter()
+            .filter(|(_, h)| h.settled_status() == settled)
+            .map(|(_, h)| h.id.clone())
+            .collect();
+        let q = HaVipQuery {
+            settled_statuses: vec![settled.as_str().to_string()],
+            ..Default::default()
+        };
+        let page = s.describe_havips(&c, &q).await.unwrap();
+        let mut got: Vec<String> = page.items.iter().map(|(_, h)| h.id.clone()).collect();
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "settled {settled:?}");
+        assert_eq!(page.total, got.len() as u64);
+    }
+    let h = s.get_havip(&c, assoc_first).await.unwrap();
+    assert_eq!(h.settled_status(), HaVipStatus::Available);
+    let h = s.get_havip(&c, assoc_more).await.unwrap();
+    assert_eq!(h.settled_status(), HaVipStatus::InUse);
+}
+
 async fn racing_retries_with_one_token_create_once(dir: Backend) {
     let (s, _) = seeded(&dir, Duration::ZERO).await;
     let s = Arc::new(s);
@@ -626,5 +695,6 @@ backend::on_every_store!(
     describe_filters_and_pages,
     quota_refuses_creates_and_counts_seeded_havips,
     quota_counts_havips_in_deleting,
-    racing_creates_never_exceed_the_quota
+    racing_creates_never_exceed_the_quota,
+    settled_status_filter_agrees_with_the_core
 );

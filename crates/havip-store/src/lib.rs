@@ -85,6 +85,10 @@ pub struct HaVipQuery {
     pub vpcs: Vec<String>,
     pub subnets: Vec<String>,
     pub statuses: Vec<String>,
+    /// Statuses as they were before the association change in flight, the way
+    /// `HaVip::settled_status` names them: an Associating HaVip counts as InUse when it
+    /// already carried a member and as Available otherwise, an Unassociating one as InUse.
+    pub settled_statuses: Vec<String>,
     pub ips: Vec<String>,
     pub names: Vec<String>,
     /// Each (key, values): the HaVip has tag `key` with one of `values` (any value if empty).

@@ -84,6 +84,15 @@ fn push_in<'a>(qb: &mut QueryBuilder<'a, $db>, column: &str, values: &'a [String
     qb.push(")");
 }
 
+/// `HaVip::settled_status` over the indexed columns. Only one change is in flight on a
+/// HaVip, so an Associating HaVip carried a member before iff it has more than the one
+/// being associated. The service tests check that this agrees with the core on every store.
+const SETTLED_STATUS: &str = "(CASE status \
+    WHEN 'Associating' THEN (CASE WHEN (SELECT COUNT(*) FROM havip_members sm \
+        WHERE sm.havip_id = havips.id) > 1 THEN 'InUse' ELSE 'Available' END) \
+    WHEN 'Unassociating' THEN 'InUse' \
+    ELSE status END)";
+
 fn havip_filter<'a>(qb: &mut QueryBuilder<'a, $db>, q: &'a HaVipQuery) {
     qb.push(" WHERE 1=1");
     if let Some(a) = &q.account {
@@ -96,6 +105,7 @@ fn havip_filter<'a>(qb: &mut QueryBuilder<'a, $db>, q: &'a HaVipQuery) {
     push_in(qb, "vpc_id", &q.vpcs);
     push_in(qb, "subnet_id", &q.subnets);
     push_in(qb, "status", &q.statuses);
+    push_in(qb, SETTLED_STATUS, &q.settled_statuses);
     push_in(qb, "ip", &q.ips);
     push_in(qb, "name", &q.names);
     for (key, values) in &q.tags {

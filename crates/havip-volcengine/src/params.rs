@@ -10,6 +10,8 @@ use havip_core::ops::CreateHaVip;
 use havip_core::{validate, DomainError, MemberKind, Target};
 use havip_store::{HaVipQuery, Paging};
 
+use crate::render;
+
 /// DescribeHaVips: at most this many `HaVipIds.N`.
 pub const MAX_HAVIP_IDS: usize = 100;
 /// DescribeHaVips: at most this many `TagFilters.N`.
@@ -290,19 +292,14 @@ fn parse_next_token(token: &str) -> Result<i64, DomainError> {
         .ok_or_else(|| DomainError::invalid("NextToken", "not a token this service issued"))
 }
 
-/// A status as the Volcengine face names it → the status the store keeps.
+/// A `Status` filter: one of the statuses this face shows, matched against the status
+/// it shows (the one before a change in flight), so a filter agrees with the answers.
 fn status_filter(s: &str) -> Result<String, DomainError> {
-    let core = match s {
-        "Creating" | "Available" | "InUse" | "Deleting" | "Associating" => s,
-        "Disassociating" => "Unassociating",
-        _ => {
-            return Err(DomainError::invalid(
-                "Status",
-                format!("unknown status {s:?}"),
-            ))
-        }
-    };
-    Ok(core.to_string())
+    render::STATUSES
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .map(|st| st.as_str().to_string())
+        .ok_or_else(|| DomainError::invalid("Status", format!("unknown status {s:?}")))
 }
 
 pub fn describe(p: &Params) -> Result<DescribeCall, DomainError> {
@@ -390,7 +387,8 @@ pub fn describe(p: &Params) -> Result<DescribeCall, DomainError> {
             ids,
             vpcs: one("VpcId"),
             subnets: one("SubnetId"),
-            statuses,
+            statuses: Vec::new(),
+            settled_statuses: statuses,
             ips: one("IpAddress"),
             names: one("HaVipName"),
             tags,

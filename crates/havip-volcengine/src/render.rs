@@ -64,16 +64,19 @@ pub fn error(meta: &Meta, spec: &ErrorSpec) -> Response {
     )
 }
 
-/// A HaVip status as this face names it.
-pub fn status(s: HaVipStatus) -> &'static str {
-    match s {
-        HaVipStatus::Creating => "Creating",
-        HaVipStatus::Available => "Available",
-        HaVipStatus::Associating => "Associating",
-        HaVipStatus::Unassociating => "Disassociating",
-        HaVipStatus::InUse => "InUse",
-        HaVipStatus::Deleting => "Deleting",
-    }
+/// The statuses Volcengine documents for a HaVip, the only ones this face shows.
+pub const STATUSES: [HaVipStatus; 4] = [
+    HaVipStatus::Creating,
+    HaVipStatus::Available,
+    HaVipStatus::InUse,
+    HaVipStatus::Deleting,
+];
+
+/// A HaVip's status as this face shows it: Volcengine documents no transient association
+/// status, so while an association change is in flight the HaVip shows the status it had
+/// before the change (`HaVip::settled_status`), never Associating or Unassociating.
+pub fn status(h: &HaVip) -> &'static str {
+    h.settled_status().as_str()
 }
 
 /// Store times (ms since the epoch) in Volcengine's style, RFC 3339 in Beijing time.
@@ -89,12 +92,10 @@ pub fn time(ms: i64) -> String {
 
 /// One HaVip as DescribeHaVips lists it.
 pub fn havip(h: &HaVip) -> Value {
+    // The members as they were before the change in flight: a member being associated
+    // is not listed yet, a member being disassociated still is.
     let carried: Vec<&str> = h.carried_members().map(|m| m.id.as_str()).collect();
-    let kind = h
-        .carried_members()
-        .next()
-        .map(|m| m.kind)
-        .or_else(|| h.member_kind());
+    let kind = h.carried_kind();
     let tags: Vec<Value> = h
         .tags
         .iter()
@@ -105,7 +106,7 @@ pub fn havip(h: &HaVip) -> Value {
         "HaVipName": if h.name.is_empty() { &h.id } else { &h.name },
         "Description": h.description,
         "IpAddress": h.ip.to_string(),
-        "Status": status(h.status),
+        "Status": status(h),
         "VpcId": h.vpc,
         "SubnetId": h.subnet,
         "AccountId": h.account,
@@ -125,11 +126,84 @@ pub fn havip(h: &HaVip) -> Value {
 mod tests {
     use super::*;
 
+    use havip_core::{Member, MemberState};
+
+    fn member(id: &str, state: MemberState, position: i64) -> Member {
+        Member {
+            id: id.into(),
+            kind: MemberKind::EcsInstance,
+            instance: id.into(),
+            state,
+            position,
+        }
+    }
+
+    fn sample(status: HaVipStatus, members: Vec<Member>) -> HaVip {
+        HaVip {
+            id: "havip-1".into(),
+            account: "a".into(),
+            region: "cn-beijing".into(),
+            vpc: "vpc-1".into(),
+            subnet: "subnet-1".into(),
+            ip: "192.168.1.100".parse().unwrap(),
+            name: String::new(),
+            description: String::new(),
+            status,
+            master: members
+                .iter()
+                .find(|m| m.state != MemberState::Associating)
+                .map(|m| m.id.clone()),
+            members,
+            tags: Default::default(),
+            eip: None,
+            resource_group: String::new(),
+            pending: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
     #[test]
     fn statuses_and_times() {
-        assert_eq!(status(HaVipStatus::Unassociating), "Disassociating");
-        assert_eq!(status(HaVipStatus::InUse), "InUse");
         assert_eq!(time(0), "1970-01-01T08:00:00+08:00");
+        for s in STATUSES {
+            assert_eq!(status(&sample(s, Vec::new())), s.as_str());
+        }
+    }
+
+    #[test]
+    fn a_change_in_flight_shows_the_havip_as_it_was() {
+        // Associating on an Available HaVip: Available, nothing listed, no type.
+        let h = sample(
+            HaVipStatus::Associating,
+            vec![member("i-1", MemberState::Associating, 0)],
+        );
+        let j = havip(&h);
+        assert_eq!(j["Status"], "Available");
+        assert_eq!(j["AssociatedInstanceIds"], json!([]));
+        assert_eq!(j["AssociatedInstanceType"], "");
+        assert_eq!(j["MasterInstanceId"], "");
+        // Associating a second member: InUse with the first only.
+        let h = sample(
+            HaVipStatus::Associating,
+            vec![
+                member("i-1", MemberState::Associated, 0),
+                member("i-2", MemberState::Associating, 1),
+            ],
+        );
+        let j = havip(&h);
+        assert_eq!(j["Status"], "InUse");
+        assert_eq!(j["AssociatedInstanceIds"], json!(["i-1"]));
+        assert_eq!(j["AssociatedInstanceType"], "EcsInstance");
+        // Disassociating the last member: InUse, the leaving member still listed.
+        let h = sample(
+            HaVipStatus::Unassociating,
+            vec![member("i-1", MemberState::Disassociating, 0)],
+        );
+        let j = havip(&h);
+        assert_eq!(j["Status"], "InUse");
+        assert_eq!(j["AssociatedInstanceIds"], json!(["i-1"]));
+        assert_eq!(j["MasterInstanceId"], "i-1");
     }
 
     #[test]

@@ -678,3 +678,50 @@ fn invariants_hold_on_sample() {
         .unwrap();
     assert_eq!(w.check_invariants(&aliyun()), Ok(()));
 }
+
+#[test]
+fn settled_status_is_the_status_before_the_change_in_flight() {
+    let mut w = world_with_havip("s1");
+    // Available → Associating: settled Available, nothing carried yet.
+    let h = w
+        .associate("havip-1", &ecs("i1"), &volc(), &later(50))
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Associating);
+    assert_eq!(h.settled_status(), HaVipStatus::Available);
+    assert_eq!(h.carried_kind(), None);
+    assert_eq!(h.carried_members().count(), 0);
+    w.complete_due(2000);
+    let h = &w.havips["havip-1"];
+    assert_eq!(h.settled_status(), HaVipStatus::InUse);
+    // InUse → Associating a second member: settled InUse, only the first member carried.
+    let h = w
+        .associate("havip-1", &ecs("i2"), &volc(), &later(50))
+        .unwrap();
+    assert_eq!(h.settled_status(), HaVipStatus::InUse);
+    let carried: Vec<_> = h.carried_members().map(|m| m.id.as_str()).collect();
+    assert_eq!(carried, ["i1"]);
+    w.complete_due(2000);
+    // InUse → Unassociating the last-but-one and then the last member: settled InUse,
+    // the leaving member still carried.
+    w.disassociate("havip-1", &ecs("i2"), false, &volc(), &now())
+        .unwrap();
+    let h = w
+        .disassociate("havip-1", &ecs("i1"), false, &volc(), &later(50))
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Unassociating);
+    assert_eq!(h.settled_status(), HaVipStatus::InUse);
+    assert_eq!(h.carried_kind(), Some(MemberKind::EcsInstance));
+    w.complete_due(2000);
+    assert_eq!(w.havips["havip-1"].settled_status(), HaVipStatus::Available);
+    // Every other status is itself.
+    for s in [
+        HaVipStatus::Creating,
+        HaVipStatus::Available,
+        HaVipStatus::InUse,
+        HaVipStatus::Deleting,
+    ] {
+        let mut h = w.havips["havip-1"].clone();
+        h.status = s;
+        assert_eq!(h.settled_status(), s);
+    }
+}

@@ -1,6 +1,7 @@
 //! AssociateHaVip and DisassociateHaVip: asynchronous; the answer carries only the
-//! RequestId (and AsyncTaskId while the change is in flight) and the HaVip shows
-//! Associating/Disassociating until the worker is done.
+//! RequestId (and AsyncTaskId while the change is in flight). Until the worker is done the
+//! HaVip shows the status and members it had before the change (Volcengine documents no
+//! Associating/Disassociating status), and further changes get InvalidHaVip.InvalidStatus.
 
 use havip_core::DomainError;
 use havip_service::{Caller, Service};
@@ -42,7 +43,7 @@ pub async fn disassociate(service: &Service, caller: &Caller, p: &Params) -> Act
                 .get_havip(caller, &call.havip_id)
                 .await
                 .ok()
-                .and_then(|h| h.carried_members().next().map(|m| m.kind));
+                .and_then(|h| h.carried_kind());
             match carried {
                 Some(kind) if kind != call.target.kind => Err(FaceError::HaVipNotSupport),
                 _ => Err(DomainError::NotAssociated.into()),

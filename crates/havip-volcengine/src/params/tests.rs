@@ -144,7 +144,7 @@ fn describe_filters() {
         ("SubnetId", "s"),
         ("IpAddress", "192.168.1.5"),
         ("HaVipName", "n"),
-        ("Status", "Disassociating"),
+        ("Status", "InUse"),
         ("ProjectName", "default"),
         ("TagFilters.1.Key", "k"),
         ("TagFilters.1.Values.2", "y"),
@@ -157,7 +157,16 @@ fn describe_filters() {
     assert_eq!(d.query.subnets, vec!["s"]);
     assert_eq!(d.query.ips, vec!["192.168.1.5"]);
     assert_eq!(d.query.names, vec!["n"]);
-    assert_eq!(d.query.statuses, vec!["Unassociating"]);
+    // Matched against the status the face shows (the one before a change in flight).
+    assert!(d.query.statuses.is_empty());
+    assert_eq!(d.query.settled_statuses, vec!["InUse"]);
+    // Only the statuses Volcengine documents are filters.
+    for shown in ["Creating", "Available", "InUse", "Deleting"] {
+        assert!(describe(&params(&[("Status", shown)])).is_ok(), "{shown}");
+    }
+    for never in ["Associating", "Disassociating", "Unassociating", "inuse"] {
+        assert!(describe(&params(&[("Status", never)])).is_err(), "{never}");
+    }
     assert_eq!(
         d.query.tags,
         vec![
