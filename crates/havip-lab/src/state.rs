@@ -91,17 +91,19 @@ pub fn rules(host: &Host, ns: &str) -> Result<Vec<Rule>, LabError> {
     parse(&args, &out)
 }
 
-/// A route of a table.
+/// An IPv4 route; `table` is absent for the main table.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Route {
     pub dst: String,
     pub dev: Option<String>,
     pub prefsrc: Option<String>,
+    pub table: Option<String>,
 }
 
-pub fn routes(host: &Host, ns: &str, table: u32) -> Result<Vec<Route>, LabError> {
-    let table = table.to_string();
-    let args = ["-j", "-n", ns, "route", "show", "table", table.as_str()];
+/// The IPv4 routes of every table of `ns` (asking for one table that does not exist
+/// yet is an error, asking for all is not).
+pub fn routes(host: &Host, ns: &str) -> Result<Vec<Route>, LabError> {
+    let args = ["-j", "-4", "-n", ns, "route", "show", "table", "all"];
     let out = host.ip(&args)?;
     parse(&args, &out)
 }

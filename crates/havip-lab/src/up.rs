@@ -211,9 +211,10 @@ fn source_route(host: &Host, ns: &str, f: &InterfacePlan) -> Result<usize, LabEr
     let ip = f.address.addr().to_string();
     let net = f.address.trunc().to_string();
     let table = f.table.to_string();
-    let routes = state::routes(host, ns, f.table)?;
+    let routes = state::routes(host, ns)?;
     let has_route = routes.iter().any(|r| {
-        r.dst == net
+        r.table.as_deref() == Some(table.as_str())
+            && r.dst == net
             && r.dev.as_deref() == Some(f.ifname.as_str())
             && r.prefsrc.as_deref() == Some(ip.as_str())
     });

@@ -5,6 +5,7 @@ pub mod admin_token;
 pub mod cli;
 pub mod dispatch;
 pub mod http_server;
+pub mod lab;
 pub mod metrics;
 pub mod process;
 pub mod serve;
