@@ -62,6 +62,7 @@
 //! unknown instance status, a bad `primary_eni` (see [`Seed::primary_eni`]), a limit
 //! below 1.
 
+mod addresses;
 mod error;
 mod model;
 mod raw;
@@ -72,6 +73,7 @@ mod tests;
 
 use std::path::Path;
 
+pub use addresses::{AddressedEni, AddressedHavip, SeedAddresses};
 pub use error::SeedError;
 pub use model::{
     CloudLimits, InstanceStatus, PrimaryEni, Seed, SeedAccessKey, SeedAccount, SeedEni, SeedHavip,

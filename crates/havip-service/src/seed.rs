@@ -74,8 +74,8 @@ fn count(report: &mut SeedReport, existed: bool) -> bool {
     !existed
 }
 
-/// The address `wanted`, or a free one that no entry of the seed names either (so that a
-/// generated address never takes one that a later entry of the seed asks for).
+/// The address `wanted`, or a free one that no entry of the seed names either; the rule
+/// is the seed's own ([`Seed::address_for`]), so that `havip lab` computes the same.
 async fn address(
     tx: &mut dyn Tx,
     seed: &Seed,
@@ -83,17 +83,12 @@ async fn address(
     wanted: Option<std::net::Ipv4Addr>,
     alloc_start: u32,
 ) -> ServiceResult<std::net::Ipv4Addr> {
-    let mut used = tx.used_ips(&subnet.id).await?;
-    if wanted.is_none() {
-        used.extend(seed.seeded_ips(&subnet.id));
-    }
-    Ok(match wanted {
-        Some(a) => {
-            ip::check_requested_ip(&subnet.cidr, a, |x| used.contains(&x))?;
-            a
-        }
-        None => ip::allocate_ip(&subnet.cidr, alloc_start, |x| used.contains(&x))?,
-    })
+    let used = tx.used_ips(&subnet.id).await?;
+    Ok(
+        seed.address_for(&subnet.id, &subnet.cidr, wanted, alloc_start, |x| {
+            used.contains(&x)
+        })?,
+    )
 }
 
 async fn subnet_of(tx: &mut dyn Tx, id: &str) -> ServiceResult<Subnet> {

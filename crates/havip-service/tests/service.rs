@@ -81,6 +81,80 @@ async fn seed_loads_once(dir: Backend) {
     assert_eq!(h.ip.to_string(), "192.168.1.100");
 }
 
+/// The loader gives every ENI and HaVip the address that `Seed::initial_addresses(0)`
+/// computes without a store (what `havip lab` builds), including allocated ones.
+async fn seed_addresses_are_the_computed_ones(dir: Backend) {
+    let mut seed = seed();
+    let extra = havip_seed::parse_seed(
+        r#"
+[[account]]
+id = "1000000000000009"
+[[vpc]]
+id = "vpc-alloc"
+account = "1000000000000009"
+region = "cn-shanghai"
+cidr = "10.9.0.0/16"
+[[subnet]]
+id = "vsw-alloc"
+vpc = "vpc-alloc"
+zone = "cn-shanghai-b"
+cidr = "10.9.1.0/28"
+[[instance]]
+id = "i-alloc1"
+subnet = "vsw-alloc"
+status = "Running"
+[[instance]]
+id = "i-alloc2"
+subnet = "vsw-alloc"
+status = "Running"
+primary_eni = "eni-alloc2"
+[[eni]]
+id = "eni-alloc3"
+subnet = "vsw-alloc"
+instance = "i-alloc1"
+[[eni]]
+id = "eni-alloc4"
+subnet = "vsw-alloc"
+ip = "10.9.1.3"
+[[havip]]
+id = "havip-alloc1"
+subnet = "vsw-alloc"
+"#,
+    )
+    .expect("extra seed");
+    seed.accounts.extend(extra.accounts);
+    seed.vpcs.extend(extra.vpcs);
+    seed.subnets.extend(extra.subnets);
+    seed.instances.extend(extra.instances);
+    seed.enis.extend(extra.enis);
+    seed.havips.extend(extra.havips);
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let s = service_in(&dir, Duration::ZERO, clock).await;
+    s.load_seed(&seed).await.expect("seed");
+    let planned = seed.initial_addresses(0).expect("addresses");
+    assert!(planned.enis.iter().any(|e| e.id.is_none()));
+    for e in &planned.enis {
+        let id = match &e.id {
+            Some(id) => id.clone(),
+            None => {
+                let owner = e.instance.as_deref().expect("implicit ENIs are attached");
+                s.instance(owner).await.expect("instance").primary_eni
+            }
+        };
+        let eni = s.eni(&id).await.expect("eni");
+        assert_eq!(eni.ip, e.ip, "ENI {id}");
+        assert_eq!(eni.subnet, e.subnet, "ENI {id}");
+    }
+    let allocated = planned
+        .havips
+        .iter()
+        .find(|h| h.id == "havip-alloc1")
+        .expect("planned havip");
+    let caller = Caller::tenant(Cloud::Aliyun, "1000000000000009", "cn-shanghai");
+    let h = s.get_havip(&caller, "havip-alloc1").await.expect("havip");
+    assert_eq!(h.ip, allocated.ip);
+}
+
 async fn rules_hold_through_the_store(dir: Backend) {
     let (s, _) = seeded(&dir, Duration::ZERO).await;
     let c = aliyun();
@@ -685,6 +759,7 @@ backend::on_every_store!(
     racing_retries_with_one_token_create_once,
     signature_nonces_are_accepted_once,
     seed_loads_once,
+    seed_addresses_are_the_computed_ones,
     rules_hold_through_the_store,
     other_accounts_and_regions_do_not_see_it,
     racing_associations_never_exceed_the_limit,

@@ -1,4 +1,5 @@
-//! The command line: `havip serve` (the contract in ARCHITECTURE.md) and `havip check-seed`.
+//! The command line: `havip serve` (the contract in ARCHITECTURE.md), `havip check-seed`,
+//! `havip migrate` and `havip lab`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,6 +35,42 @@ pub enum Command {
         /// The postgres:// URL of the target database (migrations are applied first).
         #[arg(long, env = "HAVIP_DATABASE_URL")]
         database_url: String,
+    },
+    /// Build a seed's topology on this host in network namespaces (needs root and iproute2).
+    Lab {
+        #[command(subcommand)]
+        command: LabCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Build the lab: a fabric namespace with a bridge per subnet, a namespace per instance
+    /// (one veth per ENI, with its MAC and IP) and a client namespace per subnet. Running it
+    /// again changes nothing.
+    Up {
+        /// The seed file (TOML).
+        #[arg(long)]
+        seed: PathBuf,
+        /// Names of the lab's namespaces and links start with this (1-7 letters or digits).
+        #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
+        prefix: havip_lab::Prefix,
+    },
+    /// Remove every namespace and link of the lab (also after a crash).
+    Down {
+        #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
+        prefix: havip_lab::Prefix,
+    },
+    /// Run a command in an instance's namespace (INSTANCE) or in a subnet's client
+    /// namespace (client:SUBNET): `havip lab exec i-1 -- ip addr`.
+    Exec {
+        #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
+        prefix: havip_lab::Prefix,
+        /// INSTANCE or client:SUBNET.
+        target: String,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
     },
 }
 
@@ -137,6 +174,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             data_dir,
             database_url,
         } => crate::serve::migrate(&data_dir, &database_url).await,
+        Command::Lab { command } => match command {
+            LabCommand::Up { seed, prefix } => crate::lab::up(&seed, &prefix),
+            LabCommand::Down { prefix } => crate::lab::down(&prefix),
+            LabCommand::Exec {
+                prefix,
+                target,
+                command,
+            } => crate::lab::exec(&prefix, &target, &command),
+        },
     }
 }
 

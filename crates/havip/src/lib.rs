@@ -6,6 +6,7 @@ pub mod cli;
 pub mod data_dir;
 pub mod dispatch;
 pub mod http_server;
+pub mod lab;
 pub mod metrics;
 pub mod process;
 pub mod serve;

@@ -1,0 +1,86 @@
+//! `havip lab up|down|exec`: the command-line side of the `havip-lab` crate (reading the
+//! seed, printing what was built, handing the terminal to a command in a namespace).
+
+use std::fmt::Write as _;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+
+use havip_lab::{Host, LabPlan, Prefix, Target};
+
+/// `havip lab up`: refuses a seed whose topology cannot be built before touching the
+/// host, then builds (or completes) the lab and prints where everything is.
+pub fn up(seed: &Path, prefix: &Prefix) -> anyhow::Result<()> {
+    let parsed =
+        havip_seed::load_seed(seed).map_err(|e| anyhow::anyhow!("{}: {e}", seed.display()))?;
+    let plan = LabPlan::from_seed(&parsed, prefix)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", seed.display()))?;
+    let host = Host::detect()?;
+    let report = havip_lab::up(&host, &plan)?;
+    print!("{}", describe(&plan));
+    if report.changes == 0 {
+        println!("lab {prefix} was already up: nothing changed");
+    } else {
+        println!("lab {prefix} is up ({} changes)", report.changes);
+    }
+    Ok(())
+}
+
+/// `havip lab down`: removes every namespace of the lab.
+pub fn down(prefix: &Prefix) -> anyhow::Result<()> {
+    let host = Host::detect()?;
+    let report = havip_lab::down(&host, prefix)?;
+    if !report.stopped.is_empty() {
+        println!("stopped processes {:?}", report.stopped);
+    }
+    println!(
+        "lab {prefix}: removed {} namespaces",
+        report.namespaces.len()
+    );
+    Ok(())
+}
+
+/// `havip lab exec`: replaces this process with the command run in the target's
+/// namespace, so its exit status and signals are the command's own.
+pub fn exec(prefix: &Prefix, target: &str, command: &[String]) -> anyhow::Result<()> {
+    let Some((program, args)) = command.split_first() else {
+        anyhow::bail!("havip lab exec needs a command after `--`");
+    };
+    let host = Host::detect()?;
+    let mut cmd = havip_lab::exec(&host, prefix, &Target::parse(target), program, args)?;
+    let err = cmd.exec();
+    Err(anyhow::anyhow!("could not run {program}: {err}"))
+}
+
+/// Where each instance, ENI and client of the lab is.
+fn describe(plan: &LabPlan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "fabric namespace {}", plan.fabric);
+    for b in &plan.bridges {
+        let client = plan.client(&b.subnet);
+        let _ = writeln!(
+            out,
+            "subnet {} ({}): bridge {}, client:{} in {} with {}",
+            b.subnet,
+            b.cidr,
+            b.name,
+            b.subnet,
+            client.map_or("-", |c| c.namespace.as_str()),
+            client.map_or_else(|| "-".to_string(), |c| c.address.to_string()),
+        );
+    }
+    for i in &plan.instances {
+        let _ = writeln!(out, "instance {} in {}", i.id, i.namespace);
+        for f in &i.interfaces {
+            let _ = writeln!(
+                out,
+                "  {} {} {} {} (port {})",
+                f.ifname,
+                f.eni.as_deref().unwrap_or("(primary ENI, id generated)"),
+                f.address,
+                f.mac,
+                f.port
+            );
+        }
+    }
+    out
+}

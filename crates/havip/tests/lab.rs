@@ -1,0 +1,499 @@
+//! `havip lab` on the real host: builds labs in network namespaces and checks them with
+//! `ip` and `ping`. Needs root, iproute2 and iputils-ping (CI has them); elsewhere the
+//! tests print why they are skipped. Every test uses a prefix of its own that carries
+//! this process's id, removes leftovers of its kind from runs that died, and removes its
+//! lab on drop, also when it fails.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const HAVIP: &str = env!("CARGO_BIN_EXE_havip");
+
+/// A small seed: two subnets; `i-a` has two ENIs in one subnet (an explicit address and
+/// MAC, and an allocated one), `i-b` an implicit primary ENI, `i-c` another subnet.
+const SEED: &str = r#"
+[[account]]
+id = "1000000000000077"
+[[vpc]]
+id = "vpc-lab"
+account = "1000000000000077"
+region = "cn-shanghai"
+cidr = "10.77.0.0/16"
+[[subnet]]
+id = "vsw-lab1"
+vpc = "vpc-lab"
+zone = "cn-shanghai-b"
+cidr = "10.77.1.0/24"
+[[subnet]]
+id = "vsw-lab2"
+vpc = "vpc-lab"
+zone = "cn-shanghai-b"
+cidr = "10.77.2.0/24"
+[[instance]]
+id = "i-a"
+subnet = "vsw-lab1"
+status = "Running"
+primary_eni = "eni-a1"
+[[instance]]
+id = "i-b"
+subnet = "vsw-lab1"
+status = "Running"
+[[instance]]
+id = "i-c"
+subnet = "vsw-lab2"
+status = "Running"
+primary_eni = "eni-c1"
+[[eni]]
+id = "eni-a1"
+subnet = "vsw-lab1"
+ip = "10.77.1.10"
+mac = "00:16:3e:77:00:01"
+[[eni]]
+id = "eni-a2"
+subnet = "vsw-lab1"
+instance = "i-a"
+[[havip]]
+id = "havip-lab1"
+subnet = "vsw-lab1"
+ip = "10.77.1.100"
+"#;
+
+/// Why these tests cannot run here, if they cannot.
+fn missing() -> Option<String> {
+    if !havip_lab::is_root() {
+        return Some("not root".into());
+    }
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("ping", "iputils-ping"),
+        ("sysctl", "procps"),
+    ] {
+        if havip_lab::find(tool).is_none() {
+            return Some(format!("`{tool}` ({package}) is not installed"));
+        }
+    }
+    None
+}
+
+macro_rules! require_lab_host {
+    () => {
+        if let Some(why) = missing() {
+            eprintln!(
+                "skipped: havip lab tests need root, iproute2, iputils-ping and procps: {why}"
+            );
+            return;
+        }
+    };
+}
+
+fn run(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"))
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `havip ARGS`, which must succeed; its standard output.
+fn havip(args: &[&str]) -> String {
+    let o = run(HAVIP, args);
+    assert!(o.status.success(), "havip {args:?} failed: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `ip ARGS`, which must succeed; its standard output.
+fn ip(args: &[&str]) -> String {
+    let o = run("ip", args);
+    assert!(o.status.success(), "ip {args:?} failed: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Every namespace on the host.
+fn namespaces() -> Vec<String> {
+    ip(&["netns", "list"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+fn namespaces_of(prefix: &str) -> Vec<String> {
+    let p: havip_lab::Prefix = prefix.parse().expect("prefix");
+    namespaces()
+        .into_iter()
+        .filter(|n| havip_lab::is_lab_namespace(&p, n))
+        .collect()
+}
+
+/// The lab of one test: its prefix is `z`, a letter per test and this process's id in
+/// base 36, so parallel runs differ and a dead run's labs can be recognised.
+struct Lab {
+    prefix: String,
+    seed: tempfile::NamedTempFile,
+}
+
+fn base36(mut n: u32) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    for _ in 0..5 {
+        out.push(digits[(n % 36) as usize]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Lab {
+    fn new(letter: char, seed: &str) -> Lab {
+        sweep_dead_runs(letter);
+        let prefix = format!("z{letter}{}", base36(std::process::id()));
+        let mut file = tempfile::NamedTempFile::new().expect("seed file");
+        file.write_all(seed.as_bytes()).expect("write seed");
+        let lab = Lab { prefix, seed: file };
+        // Leftovers of an earlier lab of this process with the same letter.
+        lab.down();
+        lab
+    }
+
+    fn seed_path(&self) -> &Path {
+        self.seed.path()
+    }
+
+    fn up(&self) -> String {
+        let seed = self.seed_path().to_string_lossy().into_owned();
+        havip(&["lab", "up", "--seed", &seed, "--prefix", &self.prefix])
+    }
+
+    fn down(&self) {
+        let _ = run(HAVIP, &["lab", "down", "--prefix", &self.prefix]);
+    }
+
+    fn exec(&self, target: &str, cmd: &[&str]) -> Output {
+        let mut args = vec!["lab", "exec", "--prefix", &self.prefix, target, "--"];
+        args.extend_from_slice(cmd);
+        run(HAVIP, &args)
+    }
+
+    fn exec_ok(&self, target: &str, cmd: &[&str]) -> String {
+        let o = self.exec(target, cmd);
+        assert!(o.status.success(), "exec {target} {cmd:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn ns_of(&self, instance: &str) -> String {
+        havip_lab::instance_ns(&self.prefix.parse().expect("prefix"), instance)
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+/// Removes the labs of this test's letter left by runs whose process is gone.
+fn sweep_dead_runs(letter: char) {
+    let own = format!("z{letter}");
+    for ns in namespaces() {
+        let Some((prefix, _)) = ns.split_once('-') else {
+            continue;
+        };
+        let Some(pid36) = prefix.strip_prefix(&own) else {
+            continue;
+        };
+        let alive = u32::from_str_radix(pid36, 36)
+            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if pid36.len() == 5 && !alive {
+            let _ = run(HAVIP, &["lab", "down", "--prefix", prefix]);
+        }
+    }
+}
+
+/// Every link of every namespace of the lab, with its index (which changes when a link
+/// is recreated), MAC, master, state and addresses, and the rules and routes.
+fn snapshot(lab: &Lab) -> String {
+    let mut out = String::new();
+    let mut nss = namespaces_of(&lab.prefix);
+    nss.sort();
+    for ns in nss {
+        out.push_str(&ns);
+        out.push('\n');
+        out.push_str(&ip(&["-n", &ns, "-o", "addr", "show"]));
+        out.push_str(&ip(&["-n", &ns, "-o", "link", "show"]));
+        out.push_str(&ip(&["-n", &ns, "rule", "show"]));
+        out.push_str(&ip(&["-n", &ns, "route", "show", "table", "all"]));
+    }
+    out
+}
+
+fn ping(lab: &Lab, from: &str, to: &str) {
+    // The first ping after a link comes up can be lost to ARP; a few tries are allowed.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let o = lab.exec(from, &["ping", "-c", "1", "-W", "1", to]);
+        if o.status.success() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{from} cannot ping {to}: {}",
+            text(&o)
+        );
+    }
+}
+
+#[test]
+fn up_builds_the_topology_exec_enters_it_and_down_removes_it() {
+    require_lab_host!();
+    let lab = Lab::new('a', SEED);
+    let out = lab.up();
+    assert!(out.contains("is up"), "{out}");
+
+    // A fabric, three instances, two clients.
+    assert_eq!(namespaces_of(&lab.prefix).len(), 6);
+    let fabric = format!("{}-fabric", lab.prefix);
+    let bridges = ip(&["-n", &fabric, "-o", "link", "show", "type", "bridge"]);
+    assert_eq!(bridges.lines().count(), 2, "{bridges}");
+    let ports = ip(&["-n", &fabric, "-o", "link", "show", "type", "veth"]);
+    assert_eq!(ports.lines().count(), 4 + 2, "{ports}");
+    assert!(ports.lines().all(|l| l.contains(" master ")), "{ports}");
+
+    // Bridged frames skip the IP/ARP hooks; an instance answers ARP only for the
+    // addresses of the interface asked on.
+    // (Kernels without bridge netfilter have no such keys: `-e` skips them.)
+    let nf = ip(&[
+        "netns",
+        "exec",
+        &fabric,
+        "sysctl",
+        "-e",
+        "-n",
+        "net.bridge.bridge-nf-call-iptables",
+        "net.bridge.bridge-nf-call-arptables",
+    ]);
+    assert!(nf.split_whitespace().all(|v| v == "0"), "{nf}");
+    let arp = lab.exec_ok(
+        "i-a",
+        &[
+            "sysctl",
+            "-n",
+            "net.ipv4.conf.all.arp_ignore",
+            "net.ipv4.conf.all.arp_announce",
+        ],
+    );
+    assert_eq!(arp.split_whitespace().collect::<Vec<_>>(), ["1", "2"]);
+
+    // Addresses are the control plane's (eni-a2 was allocated .2, i-b's primary .3),
+    // MACs the seed's or derived from the ENI id, and the primary ENI is eth0.
+    let a = lab.ns_of("i-a");
+    let eth0 = ip(&["-n", &a, "addr", "show", "eth0"]);
+    assert!(eth0.contains("inet 10.77.1.10/24"), "{eth0}");
+    assert!(eth0.contains("link/ether 00:16:3e:77:00:01"), "{eth0}");
+    let eth1 = ip(&["-n", &a, "addr", "show", "eth1"]);
+    assert!(eth1.contains("inet 10.77.1.2/24"), "{eth1}");
+    let eth1_mac = havip_lab::derived_mac("eni-a2");
+    assert!(eth1.contains(&format!("link/ether {eth1_mac}")), "{eth1}");
+    let b = ip(&["-n", &lab.ns_of("i-b"), "addr", "show", "eth0"]);
+    assert!(b.contains("inet 10.77.1.3/24"), "{b}");
+    let c = ip(&["-n", &lab.ns_of("i-c"), "addr", "show", "eth0"]);
+    assert!(c.contains("inet 10.77.2.2/24"), "{c}");
+
+    // exec runs in the right namespace.
+    let shown = lab.exec_ok("i-a", &["ip", "-o", "addr", "show", "eth0"]);
+    assert!(shown.contains("10.77.1.10/24"), "{shown}");
+    let shown = lab.exec_ok("client:vsw-lab1", &["ip", "-o", "addr", "show", "eth0"]);
+    assert!(shown.contains("10.77.1.254/24"), "{shown}");
+    let status = lab.exec("i-b", &["sh", "-c", "exit 7"]).status.code();
+    assert_eq!(status, Some(7), "exec passes the command's exit status on");
+
+    // The client reaches both ENIs of i-a, each answered by the interface holding it,
+    // and the instances reach the client; subnets are separate networks.
+    ping(&lab, "client:vsw-lab1", "10.77.1.10");
+    ping(&lab, "client:vsw-lab1", "10.77.1.2");
+    ping(&lab, "client:vsw-lab1", "10.77.1.3");
+    let neigh = lab.exec_ok("client:vsw-lab1", &["ip", "neigh", "show"]);
+    assert!(
+        neigh.contains("10.77.1.10 dev eth0 lladdr 00:16:3e:77:00:01"),
+        "{neigh}"
+    );
+    assert!(
+        neigh.contains(&format!("10.77.1.2 dev eth0 lladdr {eth1_mac}")),
+        "{neigh}"
+    );
+    ping(&lab, "i-a", "10.77.1.254");
+    ping(&lab, "i-c", "10.77.2.254");
+    let across = lab.exec(
+        "client:vsw-lab2",
+        &["ping", "-c", "1", "-W", "1", "10.77.1.10"],
+    );
+    assert!(!across.status.success(), "no route between subnets");
+
+    // A second up is a no-op: nothing recreated or changed.
+    let before = snapshot(&lab);
+    let again = lab.up();
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(snapshot(&lab), before);
+
+    havip(&["lab", "down", "--prefix", &lab.prefix]);
+    assert!(namespaces_of(&lab.prefix).is_empty());
+    let host_links = ip(&["-o", "link", "show"]);
+    assert!(!host_links.contains(&lab.prefix), "{host_links}");
+    let gone = lab.exec("i-a", &["true"]);
+    assert!(!gone.status.success());
+    assert!(
+        String::from_utf8_lossy(&gone.stderr).contains("is it up?"),
+        "{}",
+        text(&gone)
+    );
+}
+
+#[test]
+fn up_completes_a_lab_left_half_built_and_down_stops_what_runs_in_it() {
+    require_lab_host!();
+    let lab = Lab::new('b', SEED);
+    lab.up();
+    // As after a crash in the middle: an instance namespace is gone, a link of another
+    // is down, an address of a third is missing.
+    ip(&["netns", "del", &lab.ns_of("i-c")]);
+    ip(&["-n", &lab.ns_of("i-b"), "link", "set", "eth0", "down"]);
+    ip(&["-n", &lab.ns_of("i-a"), "addr", "flush", "dev", "eth1"]);
+    let out = lab.up();
+    assert!(out.contains("is up"), "{out}");
+    ping(&lab, "client:vsw-lab2", "10.77.2.2");
+    ping(&lab, "client:vsw-lab1", "10.77.1.3");
+    ping(&lab, "client:vsw-lab1", "10.77.1.2");
+    // A process running in the lab (a user's keepalived) does not keep it alive.
+    let mut sleeper = Command::new(HAVIP)
+        .args([
+            "lab",
+            "exec",
+            "--prefix",
+            &lab.prefix,
+            "i-a",
+            "--",
+            "sleep",
+            "60",
+        ])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ip(&["netns", "pids", &lab.ns_of("i-a")]).trim().is_empty() {
+        assert!(Instant::now() < deadline, "sleep did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    havip(&["lab", "down", "--prefix", &lab.prefix]);
+    assert!(namespaces_of(&lab.prefix).is_empty());
+    let status = sleeper.wait().expect("wait");
+    assert!(!status.success(), "the process in the lab was stopped");
+}
+
+#[test]
+fn two_labs_of_one_seed_live_side_by_side() {
+    require_lab_host!();
+    let one = Lab::new('c', SEED);
+    let two = Lab::new('d', SEED);
+    one.up();
+    two.up();
+    ping(&one, "client:vsw-lab1", "10.77.1.10");
+    ping(&two, "client:vsw-lab1", "10.77.1.10");
+    one.down();
+    assert!(namespaces_of(&one.prefix).is_empty());
+    assert_eq!(namespaces_of(&two.prefix).len(), 6);
+    ping(&two, "client:vsw-lab1", "10.77.1.10");
+}
+
+#[test]
+fn a_seed_that_cannot_be_built_is_refused_before_anything_is_created() {
+    require_lab_host!();
+    let outside = SEED.replace("ip = \"10.77.1.10\"", "ip = \"10.77.9.10\"");
+    let same_mac = SEED.replace(
+        "instance = \"i-a\"\n",
+        "instance = \"i-a\"\nmac = \"00:16:3e:77:00:01\"\n",
+    );
+    for (bad, expect) in [(outside, "10.77.9.10"), (same_mac, "00:16:3e:77:00:01")] {
+        let lab = Lab::new('e', &bad);
+        let seed = lab.seed_path().to_string_lossy().into_owned();
+        let o = run(
+            HAVIP,
+            &["lab", "up", "--seed", &seed, "--prefix", &lab.prefix],
+        );
+        assert!(!o.status.success(), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(expect),
+            "{}",
+            text(&o)
+        );
+        assert!(namespaces_of(&lab.prefix).is_empty());
+    }
+}
+
+#[test]
+fn without_ip_or_root_up_names_what_is_missing_and_leaves_nothing() {
+    require_lab_host!();
+    let lab = Lab::new('f', SEED);
+    let seed = lab.seed_path().to_string_lossy().into_owned();
+    let empty = tempfile::tempdir().expect("empty directory");
+    let o = Command::new(HAVIP)
+        .args(["lab", "up", "--seed", &seed, "--prefix", &lab.prefix])
+        .env("PATH", empty.path())
+        .output()
+        .expect("havip");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`ip`") && err.contains("iproute2"),
+        "{}",
+        text(&o)
+    );
+    assert!(namespaces_of(&lab.prefix).is_empty());
+
+    let Some(setpriv) = havip_lab::find("setpriv") else {
+        eprintln!("skipped the part without root: setpriv (util-linux) is not installed");
+        return;
+    };
+    let setpriv = setpriv.to_string_lossy().into_owned();
+    // The unprivileged user must be able to read the seed.
+    let readable = tempfile::Builder::new()
+        .tempfile_in("/tmp")
+        .expect("seed file");
+    std::fs::write(readable.path(), SEED).expect("write seed");
+    let mut perms = std::fs::metadata(readable.path())
+        .expect("metadata")
+        .permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+    std::fs::set_permissions(readable.path(), perms).expect("chmod");
+    let path = readable.path().to_string_lossy().into_owned();
+    let o = run(
+        &setpriv,
+        &[
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            HAVIP,
+            "lab",
+            "up",
+            "--seed",
+            &path,
+            "--prefix",
+            &lab.prefix,
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("needs root"),
+        "{}",
+        text(&o)
+    );
+    assert!(namespaces_of(&lab.prefix).is_empty());
+}
