@@ -62,6 +62,30 @@ pub fn allocate_ip(
     Err(DomainError::SubnetExhausted)
 }
 
+/// The MAC of an ENI whose MAC nobody gave, derived from a key: the first six bytes of
+/// SHA-256, locally administered and unicast, so that the control plane and the lab
+/// (which builds the ENI's interface) agree without talking. The key is the ENI's id, or
+/// [`primary_eni_key`] for a primary ENI whose id the seed leaves to the loader.
+pub fn derived_mac(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"havip-lab-mac\0");
+    h.update(key.as_bytes());
+    let d = h.finalize();
+    let mut b = [0u8; 6];
+    b.copy_from_slice(&d[..6]);
+    b[0] = (b[0] & 0xfc) | 0x02;
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The key of [`derived_mac`] for an ENI: its id when known, else the instance's primary.
+pub fn eni_mac_key(eni: Option<&str>, instance: &str) -> String {
+    eni.map_or_else(|| format!("{instance}#primary"), str::to_string)
+}
+
 /// A MAC address derived from an address and a salt, in the locally administered range.
 pub fn mac_for(ip: Ipv4Addr, salt: u32) -> String {
     let o = ip.octets();

@@ -1,28 +1,8 @@
 //! MAC addresses of the lab: the seed's own, checked, or one derived from the ENI id
-//! (locally administered, unicast), so that the same seed always gives the same MACs.
+//! (locally administered, unicast) by the same rule as the control plane's seed loader,
+//! so that the same seed always gives the same MACs in the store and on the interfaces.
 
-use sha2::{Digest, Sha256};
-
-/// A MAC derived from a key (an ENI id, or `client:` and a subnet id): the first six
-/// bytes of SHA-256, with the locally administered bit set and the multicast bit clear.
-pub fn derived_mac(key: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"havip-lab-mac\0");
-    h.update(key.as_bytes());
-    let d = h.finalize();
-    let mut b = [0u8; 6];
-    b.copy_from_slice(&d[..6]);
-    b[0] = (b[0] & 0xfc) | 0x02;
-    format_mac(b)
-}
-
-/// `aa:bb:cc:dd:ee:ff`, lower case.
-pub fn format_mac(b: [u8; 6]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+pub use havip_core::ip::derived_mac;
 
 /// Parses six colon-separated hex bytes (either case).
 pub fn parse_mac(s: &str) -> Option<[u8; 6]> {

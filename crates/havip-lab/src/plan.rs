@@ -66,7 +66,7 @@ pub struct InterfacePlan {
 impl InterfacePlan {
     /// What names and MACs are derived from: the ENI id, or `INSTANCE#primary`.
     pub fn key(eni: Option<&str>, instance: &str) -> String {
-        eni.map_or_else(|| format!("{instance}#primary"), str::to_string)
+        havip_core::ip::eni_mac_key(eni, instance)
     }
 }
 

@@ -61,13 +61,6 @@ pub trait IdGenerator: Send + Sync + 'static {
         format!("chg-{}", self.uuid_value().simple())
     }
 
-    /// A salt for MAC addresses derived from an IP.
-    fn mac_salt(&self) -> u32 {
-        let mut b = [0u8; 4];
-        self.fill(&mut b);
-        u32::from_be_bytes(b)
-    }
-
     #[doc(hidden)]
     fn uuid_value(&self) -> uuid::Uuid {
         let mut b = [0u8; 16];

@@ -330,7 +330,7 @@ impl Service {
                 region: subnet.region.clone(),
                 subnet: subnet.id.clone(),
                 ip: address,
-                mac: ip::mac_for(address, self.ids().mac_salt()),
+                mac: ip::derived_mac(&eni_id),
                 instance: Some(id.clone()),
                 service_managed: false,
                 created_at: now,
@@ -408,10 +408,7 @@ impl Service {
                 region: subnet.region.clone(),
                 subnet: subnet.id.clone(),
                 ip: address,
-                mac: new
-                    .mac
-                    .clone()
-                    .unwrap_or_else(|| ip::mac_for(address, self.ids().mac_salt())),
+                mac: new.mac.clone().unwrap_or_else(|| ip::derived_mac(&id)),
                 instance: new.instance.clone(),
                 service_managed: new.service_managed,
                 created_at: self.now_ms(),

@@ -180,10 +180,7 @@ async fn load_all(
                 region: subnet.region.clone(),
                 subnet: subnet.id.clone(),
                 ip: a,
-                mac: e
-                    .mac
-                    .clone()
-                    .unwrap_or_else(|| ip::mac_for(a, ids.mac_salt())),
+                mac: e.mac.clone().unwrap_or_else(|| ip::derived_mac(&e.id)),
                 instance: e.instance.clone(),
                 service_managed: e.service_managed,
                 created_at: now,
@@ -198,8 +195,8 @@ async fn load_all(
         let subnet = subnet_of(tx, &i.subnet).await?;
         let primary = match seed.primary_eni(&i.id) {
             Some(PrimaryEni::Declared(e)) => e.id.clone(),
-            Some(PrimaryEni::Implicit { id }) => {
-                let id = id.map_or_else(|| ids.prefixed("eni"), str::to_string);
+            Some(PrimaryEni::Implicit { id: declared }) => {
+                let id = declared.map_or_else(|| ids.prefixed("eni"), str::to_string);
                 if tx.eni(&id).await?.is_none() {
                     let a = address(tx, seed, &subnet, None, ids.alloc_start()).await?;
                     tx.insert_eni(&Eni {
@@ -208,7 +205,7 @@ async fn load_all(
                         region: subnet.region.clone(),
                         subnet: subnet.id.clone(),
                         ip: a,
-                        mac: ip::mac_for(a, ids.mac_salt()),
+                        mac: ip::derived_mac(&ip::eni_mac_key(declared, &i.id)),
                         instance: Some(i.id.clone()),
                         service_managed: false,
                         created_at: now,

@@ -82,7 +82,8 @@ async fn seed_loads_once(dir: Backend) {
 }
 
 /// The loader gives every ENI and HaVip the address that `Seed::initial_addresses(0)`
-/// computes without a store (what `havip lab` builds), including allocated ones.
+/// computes without a store (what `havip lab` builds), including allocated ones, and every
+/// ENI the MAC the lab gives its interface.
 async fn seed_addresses_are_the_computed_ones(dir: Backend) {
     let mut seed = seed();
     let extra = havip_seed::parse_seed(
@@ -144,6 +145,17 @@ subnet = "vsw-alloc"
         let eni = s.eni(&id).await.expect("eni");
         assert_eq!(eni.ip, e.ip, "ENI {id}");
         assert_eq!(eni.subnet, e.subnet, "ENI {id}");
+        // The MAC the lab gives the interface: the seed's, or derived from the same key.
+        let key = havip_core::ip::eni_mac_key(e.id.as_deref(), e.instance.as_deref().unwrap_or(""));
+        let mac = e
+            .mac
+            .clone()
+            .unwrap_or_else(|| havip_core::ip::derived_mac(&key));
+        assert_eq!(
+            eni.mac.to_ascii_lowercase(),
+            mac.to_ascii_lowercase(),
+            "ENI {id}"
+        );
     }
     let allocated = planned
         .havips
