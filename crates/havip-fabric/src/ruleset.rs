@@ -4,9 +4,10 @@
 //! Each frame goes, by its ingress port, to that port's chain, which drops (through the
 //! port's named counters) a source MAC or ARP sender MAC that is not the port's, an ARP
 //! sender or IPv4 source that is a VIP the port may not carry, any other ARP sender or
-//! IPv4 source that is not the port's, and every other protocol; ARP probes (sender
-//! 0.0.0.0) pass. Frames from ports the fabric does not know are dropped. All of it is
-//! stateless (the bridge family has no `ct state`, and `meta ibrname` is unsupported).
+//! IPv4 source that is not the port's, ARP that is not Ethernet/IPv4-shaped, and every
+//! other protocol; ARP probes (sender 0.0.0.0) pass. Frames from ports the fabric does
+//! not know are dropped. All of it is stateless (the bridge family has no `ct state`,
+//! and `meta ibrname` is unsupported).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -277,7 +278,7 @@ fn port_rules(port: &str) -> Vec<Vec<Value>> {
     let arp_sip = payload("arp", "saddr ip");
     let ip_saddr = payload("ip", "saddr");
     vec![
-        // Not the port's MAC, in the Ethernet header or as the ARP sender.
+        // Not the port's MAC in the Ethernet header.
         vec![
             is(
                 "!=",
@@ -287,6 +288,24 @@ fn port_rules(port: &str) -> Vec<Vec<Value>> {
             c(CounterKind::Mac),
             verdict("drop"),
         ],
+        // ARP of another shape than Ethernet/IPv4 (where `arp saddr ip` would read
+        // something else) is not vouched for.
+        vec![
+            is("!=", payload("arp", "hlen"), json!(6)),
+            c(CounterKind::Proto),
+            verdict("drop"),
+        ],
+        vec![
+            is("!=", payload("arp", "plen"), json!(4)),
+            c(CounterKind::Proto),
+            verdict("drop"),
+        ],
+        vec![
+            is("!=", payload("arp", "ptype"), json!("ip")),
+            c(CounterKind::Proto),
+            verdict("drop"),
+        ],
+        // Not the port's MAC as the ARP sender.
         vec![
             is(
                 "!=",
