@@ -124,3 +124,33 @@ pub fn render_counters(c: &Counters) -> String {
     let _ = writeln!(out, "unknown ports: {}", c.unknown_port.packets);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use havip_fabric::{Count, PortCounters};
+
+    #[test]
+    fn counters_print_one_line_per_port_with_who_is_behind_it() {
+        let mut p = PortCounters {
+            port: "labp1234567".into(),
+            label: "i-b eth0 eni-b1".into(),
+            ..PortCounters::default()
+        };
+        p.by_kind.insert(
+            CounterKind::Vip,
+            Count {
+                packets: 2,
+                bytes: 84,
+            },
+        );
+        let c = Counters {
+            ports: vec![p],
+            unknown_port: Count::default(),
+        };
+        assert_eq!(
+            render_counters(&c),
+            "labp1234567     vip=2 mac=0 ip=0 proto=0  i-b eth0 eni-b1\nunknown ports: 0\n"
+        );
+    }
+}
