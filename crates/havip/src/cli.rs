@@ -72,6 +72,26 @@ pub enum LabCommand {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
+    /// Apply the fabric's anti-spoofing rules to a lab that is up: each port may send only
+    /// its own MAC and addresses, and a HaVip's VIP only from the members given here.
+    /// Replaces the rules of an earlier run at once; running it again changes nothing.
+    Fabric {
+        #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
+        prefix: havip_lab::Prefix,
+        /// The seed file (TOML) the lab was built from.
+        #[arg(long)]
+        seed: PathBuf,
+        /// HAVIP=MEMBER: the HaVip (its id in the seed, or its address) may be carried by
+        /// MEMBER (an instance id: on its primary ENI; or an ENI id). Repeat as needed.
+        #[arg(long, value_name = "HAVIP=MEMBER")]
+        associate: Vec<String>,
+    },
+    /// Print the fabric's drops per port (packets): VIP claims refused, foreign MACs,
+    /// foreign addresses, other protocols.
+    Counters {
+        #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
+        prefix: havip_lab::Prefix,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -182,6 +202,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 target,
                 command,
             } => crate::lab::exec(&prefix, &target, &command),
+            LabCommand::Fabric {
+                prefix,
+                seed,
+                associate,
+            } => crate::fabric::apply(&seed, &prefix, &associate),
+            LabCommand::Counters { prefix } => crate::fabric::counters(&prefix),
         },
     }
 }

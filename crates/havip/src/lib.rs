@@ -5,6 +5,7 @@ pub mod admin_token;
 pub mod cli;
 pub mod data_dir;
 pub mod dispatch;
+pub mod fabric;
 pub mod http_server;
 pub mod lab;
 pub mod metrics;

@@ -1,0 +1,33 @@
+//! The fabric's anti-spoofing rules: a VIP's packets may come only from the instances
+//! (or ENIs) associated with its HaVip, and every port may send only its own MAC and
+//! addresses (DATAPLANE.md has the facts these rules were checked against).
+//!
+//! - [`FabricState`] is the input: the fabric's ports (each ENI's veth end with its MAC,
+//!   addresses, ENI and instance; the clients' ports) and the HaVips with their members.
+//!   [`FabricState::from_lab`] builds it from a lab's plan.
+//! - [`Ruleset`] is the pure output: one nftables `bridge` table named after the lab's
+//!   prefix, with sets `port_mac` (`ifname . ether_addr`), `port_ip`
+//!   (`ifname . ipv4_addr`: a port's own addresses plus the VIPs it may carry) and `vips`,
+//!   a chain on the prerouting hook that sends each frame to its ingress port's chain,
+//!   and named counters per port so that every drop is observable per port.
+//!   [`Ruleset::commands`] renders it as `nft -j` JSON: one transaction that replaces the
+//!   table's content (counters keep their values).
+//! - [`Nft`] applies it in the lab's fabric namespace (`ip netns exec NS nft -j -f -`,
+//!   from an argument vector, the JSON on standard input) and reads the counters back.
+
+mod apply;
+mod counters;
+mod error;
+mod names;
+mod ruleset;
+mod state;
+
+#[cfg(test)]
+mod ruleset_tests;
+
+pub use apply::{ApplyReport, Nft};
+pub use counters::{parse_counters, Count, Counters, PortCounters};
+pub use error::FabricError;
+pub use names::{port_chain, table_name, CounterKind, GUARD_CHAIN, UNKNOWN_PORT_COUNTER};
+pub use ruleset::{Existing, PortRules, Ruleset};
+pub use state::{FabricState, HavipRule, Port};

@@ -1,0 +1,496 @@
+//! `havip lab fabric` and `havip lab counters` on the real host: a lab's fabric lets a
+//! VIP be claimed only from the ports of its HaVip's members, and every port send only
+//! its own MAC. Needs root, iproute2, nftables, iputils-arping, iputils-ping and procps
+//! (CI has them); elsewhere the tests print why they are skipped. Each test's lab has a
+//! prefix of its own carrying this process's id, leftovers of dead runs are swept at
+//! start, and the lab is removed on drop, also when the test fails.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const HAVIP: &str = env!("CARGO_BIN_EXE_havip");
+
+/// One subnet: `i-a` (an explicit primary ENI and a second ENI), `i-b` (an implicit
+/// primary ENI) and a HaVip.
+const SEED: &str = r#"
+[[account]]
+id = "1000000000000079"
+[[vpc]]
+id = "vpc-fab"
+account = "1000000000000079"
+region = "cn-shanghai"
+cidr = "10.79.0.0/16"
+[[subnet]]
+id = "vsw-fab1"
+vpc = "vpc-fab"
+zone = "cn-shanghai-b"
+cidr = "10.79.1.0/24"
+[[instance]]
+id = "i-a"
+subnet = "vsw-fab1"
+status = "Running"
+primary_eni = "eni-a1"
+[[instance]]
+id = "i-b"
+subnet = "vsw-fab1"
+status = "Running"
+[[eni]]
+id = "eni-a1"
+subnet = "vsw-fab1"
+ip = "10.79.1.10"
+mac = "00:16:3e:79:00:01"
+[[eni]]
+id = "eni-a2"
+subnet = "vsw-fab1"
+instance = "i-a"
+[[havip]]
+id = "havip-fab1"
+subnet = "vsw-fab1"
+ip = "10.79.1.100"
+"#;
+
+const VIP: &str = "10.79.1.100";
+const CLIENT: &str = "client:vsw-fab1";
+const CLIENT_IP: &str = "10.79.1.254";
+const A_MAC: &str = "00:16:3e:79:00:01";
+
+fn missing() -> Option<String> {
+    if !havip_lab::is_root() {
+        return Some("not root".into());
+    }
+    for (tool, package) in [
+        ("ip", "iproute2"),
+        ("nft", "nftables"),
+        ("arping", "iputils-arping"),
+        ("ping", "iputils-ping"),
+        ("sysctl", "procps"),
+    ] {
+        if havip_lab::find(tool).is_none() {
+            return Some(format!("`{tool}` ({package}) is not installed"));
+        }
+    }
+    None
+}
+
+macro_rules! require_fabric_host {
+    () => {
+        if let Some(why) = missing() {
+            eprintln!(
+                "skipped: havip fabric tests need root, iproute2, nftables, iputils-arping, \
+                 iputils-ping and procps: {why}"
+            );
+            return;
+        }
+    };
+}
+
+fn run(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"))
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(program: &str, args: &[&str]) -> String {
+    let o = run(program, args);
+    assert!(
+        o.status.success(),
+        "{program} {args:?} failed: {}",
+        text(&o)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn namespaces() -> Vec<String> {
+    ok("ip", &["netns", "list"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+fn base36(mut n: u32) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    for _ in 0..5 {
+        out.push(digits[(n % 36) as usize]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Removes the labs of this test's letter left by runs whose process is gone.
+fn sweep_dead_runs(letter: char) {
+    let own = format!("z{letter}");
+    for ns in namespaces() {
+        let Some((prefix, _)) = ns.split_once('-') else {
+            continue;
+        };
+        let Some(pid36) = prefix.strip_prefix(&own) else {
+            continue;
+        };
+        let alive = u32::from_str_radix(pid36, 36)
+            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if pid36.len() == 5 && !alive {
+            let _ = run(HAVIP, &["lab", "down", "--prefix", prefix]);
+        }
+    }
+}
+
+/// A lab of one test (prefix `z`, a letter, this process's id in base 36), removed on
+/// drop.
+struct Lab {
+    prefix: String,
+    seed: tempfile::NamedTempFile,
+}
+
+impl Lab {
+    fn new(letter: char) -> Lab {
+        sweep_dead_runs(letter);
+        let prefix = format!("z{letter}{}", base36(std::process::id()));
+        let mut seed = tempfile::NamedTempFile::new().expect("seed file");
+        seed.write_all(SEED.as_bytes()).expect("write seed");
+        let lab = Lab { prefix, seed };
+        lab.down();
+        lab
+    }
+
+    fn seed(&self) -> String {
+        self.seed.path().to_string_lossy().into_owned()
+    }
+
+    fn down(&self) {
+        let _ = run(HAVIP, &["lab", "down", "--prefix", &self.prefix]);
+    }
+
+    fn up(&self) {
+        ok(
+            HAVIP,
+            &[
+                "lab",
+                "up",
+                "--seed",
+                &self.seed(),
+                "--prefix",
+                &self.prefix,
+            ],
+        );
+    }
+
+    /// `havip lab fabric` with `havip-fab1` carried by `member`.
+    fn fabric(&self, member: &str) -> String {
+        let assoc = format!("havip-fab1={member}");
+        ok(
+            HAVIP,
+            &[
+                "lab",
+                "fabric",
+                "--prefix",
+                &self.prefix,
+                "--seed",
+                &self.seed(),
+                "--associate",
+                &assoc,
+            ],
+        )
+    }
+
+    /// The line of `havip lab counters` of the port whose label starts with `who`.
+    fn counters_line(&self, who: &str) -> String {
+        let out = ok(HAVIP, &["lab", "counters", "--prefix", &self.prefix]);
+        out.lines()
+            .find(|l| {
+                l.split_once("  ")
+                    .is_some_and(|(_, label)| label.starts_with(who))
+            })
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no port of {who} in:\n{out}"))
+    }
+
+    /// The fabric port of `who` (`i-b eth0`).
+    fn port_of(&self, who: &str) -> String {
+        let line = self.counters_line(who);
+        line.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The packets of drop counter `kind` of the port whose label starts with `who`
+    /// (`i-a eth0`), from `havip lab counters`.
+    fn drops(&self, who: &str, kind: &str) -> u64 {
+        let line = self.counters_line(who);
+        let key = format!("{kind}=");
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(&key))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {kind} count in {line:?}"))
+    }
+
+    fn exec(&self, target: &str, cmd: &[&str]) -> Output {
+        let mut args = vec!["lab", "exec", "--prefix", &self.prefix, target, "--"];
+        args.extend_from_slice(cmd);
+        run(HAVIP, &args)
+    }
+
+    fn exec_ok(&self, target: &str, cmd: &[&str]) -> String {
+        let o = self.exec(target, cmd);
+        assert!(o.status.success(), "exec {target} {cmd:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn fabric_ns(&self) -> String {
+        format!("{}-fabric", self.prefix)
+    }
+
+    fn table(&self) -> String {
+        format!("havip_{}", self.prefix)
+    }
+
+    /// `nft ARGS` in the fabric namespace.
+    fn nft(&self, args: &[&str]) -> String {
+        let ns = self.fabric_ns();
+        let mut all = vec!["netns", "exec", ns.as_str(), "nft"];
+        all.extend_from_slice(args);
+        ok("ip", &all)
+    }
+
+    /// The fabric table as `nft list` prints it.
+    fn listing(&self) -> String {
+        self.nft(&["list", "table", "bridge", &self.table()])
+    }
+
+    /// The client's neighbour entry for the VIP (its MAC), if any.
+    fn client_sees(&self) -> Option<String> {
+        let out = self.exec_ok(CLIENT, &["ip", "neigh", "show", VIP]);
+        let mut words = out.split_whitespace();
+        words.find(|w| *w == "lladdr")?;
+        words.next().map(str::to_string)
+    }
+
+    /// Instance `who` puts the VIP on eth0 (if not yet) and announces it.
+    fn claim(&self, who: &str) {
+        let shown = self.exec_ok(who, &["ip", "-o", "addr", "show", "dev", "eth0"]);
+        if !shown.contains(&format!("inet {VIP}/")) {
+            self.exec_ok(
+                who,
+                &["ip", "addr", "add", &format!("{VIP}/24"), "dev", "eth0"],
+            );
+        }
+        self.exec_ok(who, &["arping", "-U", "-c", "2", "-I", "eth0", VIP]);
+    }
+
+    fn mac_of(&self, who: &str) -> String {
+        let out = self.exec_ok(who, &["ip", "-o", "link", "show", "dev", "eth0"]);
+        let mut words = out.split_whitespace();
+        words.find(|w| *w == "link/ether");
+        words.next().expect("a MAC").to_string()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+fn ping(lab: &Lab, from: &str, to: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let o = lab.exec(from, &["ping", "-c", "1", "-W", "1", to]);
+        if o.status.success() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{from} cannot ping {to}: {}",
+            text(&o)
+        );
+    }
+}
+
+/// A listing with counter values blanked (traffic changes them, rules do not).
+fn masked(listing: &str) -> String {
+    listing
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("packets ") {
+                "packets - bytes -"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn only_the_havips_members_may_claim_its_vip() {
+    require_fabric_host!();
+    let lab = Lab::new('g');
+    lab.up();
+    let out = lab.fabric("i-a");
+    assert!(out.contains("applied"), "{out}");
+    assert!(out.contains("i-a eth0 eni-a1"), "{out}");
+
+    // Applying the same state again changes nothing.
+    let first = lab.listing();
+    let again = lab.fabric("i-a");
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(masked(&lab.listing()), masked(&first));
+
+    // The fabric lets ordinary traffic through.
+    ping(&lab, CLIENT, "10.79.1.10");
+    ping(&lab, "i-b", CLIENT_IP);
+
+    // A announces the VIP; the client reaches it at A.
+    lab.claim("i-a");
+    ping(&lab, CLIENT, VIP);
+    assert_eq!(lab.client_sees().as_deref(), Some(A_MAC));
+
+    // B is not associated: its claims are dropped and counted on its port.
+    let b_mac = lab.mac_of("i-b");
+    let before = lab.drops("i-b eth0", "vip");
+    lab.claim("i-b");
+    assert!(lab.drops("i-b eth0", "vip") > before);
+    assert_eq!(lab.client_sees().as_deref(), Some(A_MAC));
+    ping(&lab, CLIENT, VIP);
+    assert_eq!(lab.client_sees().as_deref(), Some(A_MAC));
+    assert_eq!(lab.drops("i-a eth0", "vip"), 0);
+
+    // The association moves to B: B's claim goes through, A's are dropped.
+    let moved = lab.fabric("i-b");
+    assert!(moved.contains("applied"), "{moved}");
+    lab.claim("i-b");
+    assert_eq!(lab.client_sees(), Some(b_mac.clone()));
+    let a_before = lab.drops("i-a eth0", "vip");
+    lab.claim("i-a");
+    assert!(lab.drops("i-a eth0", "vip") > a_before);
+    assert_eq!(lab.client_sees(), Some(b_mac.clone()));
+    ping(&lab, CLIENT, VIP);
+    assert_eq!(lab.client_sees(), Some(b_mac));
+
+    // A rule deleted by hand comes back on the next apply.
+    let whole = lab.listing();
+    let b_chain = format!("port_{}", lab.port_of("i-b eth0"));
+    let chain = lab.nft(&["-a", "list", "chain", "bridge", &lab.table(), &b_chain]);
+    let handle = chain
+        .lines()
+        .find(|l| l.contains("ip saddr @vips"))
+        .and_then(|l| l.rsplit_once("# handle "))
+        .map(|(_, h)| h.trim().to_string())
+        .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));
+    lab.nft(&[
+        "delete",
+        "rule",
+        "bridge",
+        &lab.table(),
+        &b_chain,
+        "handle",
+        &handle,
+    ]);
+    assert_ne!(masked(&lab.listing()), masked(&whole));
+    let restored = lab.fabric("i-b");
+    assert!(restored.contains("applied"), "{restored}");
+    assert_eq!(masked(&lab.listing()), masked(&whole));
+
+    // What `nft list` prints can be loaded again as it is.
+    let printed = lab.listing();
+    lab.nft(&["delete", "table", "bridge", &lab.table()]);
+    let ns = lab.fabric_ns();
+    let mut load = Command::new("ip")
+        .args(["netns", "exec", &ns, "nft", "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("nft");
+    load.stdin
+        .take()
+        .expect("stdin")
+        .write_all(printed.as_bytes())
+        .expect("write");
+    let loaded = load.wait_with_output().expect("nft");
+    assert!(loaded.status.success(), "reload: {}", text(&loaded));
+    assert_eq!(masked(&lab.listing()), masked(&printed));
+
+    // A frame with another port's MAC is dropped, counted on the sending port.
+    let mac_before = lab.drops("i-b eth0", "mac");
+    lab.exec_ok(
+        "i-b",
+        &["ip", "link", "set", "dev", "eth0", "address", A_MAC],
+    );
+    let spoofed = lab.exec("i-b", &["ping", "-c", "2", "-W", "1", CLIENT_IP]);
+    assert!(!spoofed.status.success(), "{}", text(&spoofed));
+    assert!(lab.drops("i-b eth0", "mac") > mac_before);
+
+    let prefix = lab.prefix.clone();
+    drop(lab);
+    assert!(
+        !namespaces()
+            .iter()
+            .any(|n| n.starts_with(&format!("{prefix}-"))),
+        "the lab is gone"
+    );
+}
+
+#[test]
+fn the_fabric_of_a_lab_that_is_not_up_is_refused() {
+    require_fabric_host!();
+    let lab = Lab::new('h');
+    let o = run(
+        HAVIP,
+        &[
+            "lab",
+            "fabric",
+            "--prefix",
+            &lab.prefix,
+            "--seed",
+            &lab.seed(),
+            "--associate",
+            "havip-fab1=i-a",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is it up?"),
+        "{}",
+        text(&o)
+    );
+    let o = run(
+        HAVIP,
+        &[
+            "lab",
+            "fabric",
+            "--prefix",
+            &lab.prefix,
+            "--seed",
+            &lab.seed(),
+            "--associate",
+            "havip-fab1=i-nope",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("i-nope"),
+        "{}",
+        text(&o)
+    );
+    let o = run(HAVIP, &["lab", "counters", "--prefix", &lab.prefix]);
+    assert!(!o.status.success());
+    assert!(namespaces()
+        .iter()
+        .all(|n| !n.starts_with(&format!("{}-", lab.prefix))));
+}
