@@ -1,5 +1,5 @@
 //! The command line: `havip serve` (the contract in ARCHITECTURE.md), `havip check-seed`,
-//! `havip migrate` and `havip lab`.
+//! `havip migrate`, `havip lab` and `havip bench`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +41,9 @@ pub enum Command {
         #[command(subcommand)]
         command: LabCommand,
     },
+    /// Measure signed load through every face against a havip it starts (or --url), with
+    /// /healthz of the same run as the reference.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,7 +170,7 @@ fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("{s:?} is not a size like 65536, 512KiB or 64MiB"))
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s)
         .map_err(|e| format!("{s:?} is not a duration like 0s, 500ms or 2s: {e}"))
 }
@@ -175,6 +178,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => crate::serve::serve(args).await,
+        Command::Bench(args) => crate::bench::run(args).await,
         Command::CheckSeed { file } => {
             let seed = havip_seed::load_seed(&file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
