@@ -94,7 +94,13 @@ impl Native {
         let status = resp.status();
         let text = resp.text().await.map_err(|e| fail(&e))?;
         if !status.is_success() {
-            return Err(fail(&format!("{status}: {text}")));
+            let hint = if text.contains("HaVipQuotaExceeded") {
+                " (the benchmark creates --describe-havips HaVips plus one per client in each \
+                 region: raise havips_per_region in [limits.*] of the server's seed)"
+            } else {
+                ""
+            };
+            return Err(fail(&format!("{status}: {text}{hint}")));
         }
         serde_json::from_str(&text).map_err(|e| fail(&e))
     }
