@@ -2,9 +2,7 @@
 //! is `ip netns exec FABRIC nft ...` from an argument vector, a transaction's JSON goes
 //! on standard input (`nft -j -f -`), so the whole table changes at once or not at all.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
 use havip_lab::{Host, Prefix};
 use serde_json::Value;
@@ -120,49 +118,8 @@ impl Nft {
 
     /// `ip netns exec NS nft ARGS`, with `stdin` fed to it; its standard output.
     fn run(&self, ns: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<String, FabricError> {
-        let rendered = render(&self.nft, ns, args);
-        let mut child = Command::new(&self.host.ip)
-            .args(["netns", "exec", ns])
-            .arg(&self.nft)
-            .args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| FabricError::Spawn {
-                command: rendered.clone(),
-                source,
-            })?;
-        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // A failed write shows up as nft's own error below.
-            let _ = pipe.write_all(input);
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|source| FabricError::Spawn {
-                command: rendered.clone(),
-                source,
-            })?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-        } else {
-            Err(FabricError::Command {
-                command: rendered,
-                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            })
-        }
+        Ok(self.host.in_ns_with_input(ns, &self.nft, args, stdin)?)
     }
-}
-
-fn render(nft: &Path, ns: &str, args: &[&str]) -> String {
-    let nft = nft
-        .file_name()
-        .map_or_else(|| nft.to_string_lossy(), |n| n.to_string_lossy());
-    format!("ip netns exec {ns} {nft} {}", args.join(" "))
 }
 
 fn parse(out: &str) -> Result<Value, FabricError> {

@@ -27,13 +27,6 @@ pub enum FabricError {
     MissingNft,
     #[error("lab {prefix} has no fabric namespace {namespace} (is it up? `havip lab up --prefix {prefix} --seed FILE`)")]
     NoFabric { prefix: String, namespace: String },
-    #[error("`{command}` failed: {stderr}")]
-    Command { command: String, stderr: String },
-    #[error("could not run `{command}`: {source}")]
-    Spawn {
-        command: String,
-        source: std::io::Error,
-    },
     #[error("unexpected output of `{command}`: {detail}")]
     Output { command: String, detail: String },
 }

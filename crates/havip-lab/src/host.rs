@@ -1,8 +1,9 @@
 //! The host's tools: finding `ip` and `sysctl`, checking for root, and running a
 //! command from an argument vector (never a shell string) with its error kept.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::error::LabError;
 
@@ -54,10 +55,21 @@ impl Host {
 
     /// Runs `ip netns exec NS PROGRAM ARGS` and returns its standard output.
     pub fn in_ns(&self, ns: &str, program: &Path, args: &[&str]) -> Result<String, LabError> {
+        self.in_ns_with_input(ns, program, args, None)
+    }
+
+    /// As [`Host::in_ns`], with `input` fed to the program's standard input.
+    pub fn in_ns_with_input(
+        &self,
+        ns: &str,
+        program: &Path,
+        args: &[&str],
+        input: Option<&[u8]>,
+    ) -> Result<String, LabError> {
         let program = program.to_string_lossy();
         let mut all = vec!["netns", "exec", ns, program.as_ref()];
         all.extend_from_slice(args);
-        self.ip(&all)
+        run_with_input(&self.ip, &all, input)
     }
 
     /// Runs `kill ARGS`.
@@ -81,13 +93,31 @@ fn render(program: &Path, args: &[&str]) -> String {
 }
 
 fn run(program: &Path, args: &[&str]) -> Result<String, LabError> {
-    let out = Command::new(program)
+    run_with_input(program, args, None)
+}
+
+/// Runs PROGRAM ARGS with `input` (if any) on its standard input; its standard output.
+fn run_with_input(program: &Path, args: &[&str], input: Option<&[u8]>) -> Result<String, LabError> {
+    let spawn_error = |source| LabError::Spawn {
+        command: render(program, args),
+        source,
+    };
+    let mut child = Command::new(program)
         .args(args)
-        .output()
-        .map_err(|source| LabError::Spawn {
-            command: render(program, args),
-            source,
-        })?;
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(spawn_error)?;
+    if let (Some(input), Some(mut pipe)) = (input, child.stdin.take()) {
+        // A failed write shows up as the program's own error below.
+        let _ = pipe.write_all(input);
+    }
+    let out = child.wait_with_output().map_err(spawn_error)?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
