@@ -5,12 +5,12 @@
 //! prefix of its own carrying this process's id, leftovers of dead runs are swept at
 //! start, and the lab is removed on drop, also when the test fails.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-const HAVIP: &str = env!("CARGO_BIN_EXE_havip");
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{missing, namespaces, ok, ping, run, text, Lab, HAVIP};
 
 /// One subnet: `i-a` (an explicit primary ENI and a second ENI), `i-b` (an implicit
 /// primary ENI) and a HaVip.
@@ -56,27 +56,17 @@ const CLIENT: &str = "client:vsw-fab1";
 const CLIENT_IP: &str = "10.79.1.254";
 const A_MAC: &str = "00:16:3e:79:00:01";
 
-fn missing() -> Option<String> {
-    if !havip_lab::is_root() {
-        return Some("not root".into());
-    }
-    for (tool, package) in [
-        ("ip", "iproute2"),
-        ("nft", "nftables"),
-        ("arping", "iputils-arping"),
-        ("ping", "iputils-ping"),
-        ("sysctl", "procps"),
-    ] {
-        if havip_lab::find(tool).is_none() {
-            return Some(format!("`{tool}` ({package}) is not installed"));
-        }
-    }
-    None
-}
+const TOOLS: &[(&str, &str)] = &[
+    ("ip", "iproute2"),
+    ("nft", "nftables"),
+    ("arping", "iputils-arping"),
+    ("ping", "iputils-ping"),
+    ("sysctl", "procps"),
+];
 
 macro_rules! require_fabric_host {
     () => {
-        if let Some(why) = missing() {
+        if let Some(why) = missing(TOOLS) {
             eprintln!(
                 "skipped: havip fabric tests need root, iproute2, nftables, iputils-arping, \
                  iputils-ping and procps: {why}"
@@ -86,109 +76,7 @@ macro_rules! require_fabric_host {
     };
 }
 
-fn run(program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(program: &str, args: &[&str]) -> String {
-    let o = run(program, args);
-    assert!(
-        o.status.success(),
-        "{program} {args:?} failed: {}",
-        text(&o)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn namespaces() -> Vec<String> {
-    ok("ip", &["netns", "list"])
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .collect()
-}
-
-fn base36(mut n: u32) -> String {
-    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    for _ in 0..5 {
-        out.push(digits[(n % 36) as usize]);
-        n /= 36;
-    }
-    out.reverse();
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Removes the labs of this test's letter left by runs whose process is gone.
-fn sweep_dead_runs(letter: char) {
-    let own = format!("z{letter}");
-    for ns in namespaces() {
-        let Some((prefix, _)) = ns.split_once('-') else {
-            continue;
-        };
-        let Some(pid36) = prefix.strip_prefix(&own) else {
-            continue;
-        };
-        let alive = u32::from_str_radix(pid36, 36)
-            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if pid36.len() == 5 && !alive {
-            let _ = run(HAVIP, &["lab", "down", "--prefix", prefix]);
-        }
-    }
-}
-
-/// A lab of one test (prefix `z`, a letter, this process's id in base 36), removed on
-/// drop.
-struct Lab {
-    prefix: String,
-    seed: tempfile::NamedTempFile,
-}
-
 impl Lab {
-    fn new(letter: char) -> Lab {
-        sweep_dead_runs(letter);
-        let prefix = format!("z{letter}{}", base36(std::process::id()));
-        let mut seed = tempfile::NamedTempFile::new().expect("seed file");
-        seed.write_all(SEED.as_bytes()).expect("write seed");
-        let lab = Lab { prefix, seed };
-        lab.down();
-        lab
-    }
-
-    fn seed(&self) -> String {
-        self.seed.path().to_string_lossy().into_owned()
-    }
-
-    fn down(&self) {
-        let _ = run(HAVIP, &["lab", "down", "--prefix", &self.prefix]);
-    }
-
-    fn up(&self) {
-        ok(
-            HAVIP,
-            &[
-                "lab",
-                "up",
-                "--seed",
-                &self.seed(),
-                "--prefix",
-                &self.prefix,
-            ],
-        );
-    }
-
     /// `havip lab fabric` with `havip-fab1` carried by `member`.
     fn fabric(&self, member: &str) -> String {
         let assoc = format!("havip-fab1={member}");
@@ -200,7 +88,7 @@ impl Lab {
                 "--prefix",
                 &self.prefix,
                 "--seed",
-                &self.seed(),
+                &self.seed_arg(),
                 "--associate",
                 &assoc,
             ],
@@ -237,18 +125,6 @@ impl Lab {
             .find_map(|w| w.strip_prefix(&key))
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no {kind} count in {line:?}"))
-    }
-
-    fn exec(&self, target: &str, cmd: &[&str]) -> Output {
-        let mut args = vec!["lab", "exec", "--prefix", &self.prefix, target, "--"];
-        args.extend_from_slice(cmd);
-        run(HAVIP, &args)
-    }
-
-    fn exec_ok(&self, target: &str, cmd: &[&str]) -> String {
-        let o = self.exec(target, cmd);
-        assert!(o.status.success(), "exec {target} {cmd:?}: {}", text(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
     fn fabric_ns(&self) -> String {
@@ -300,27 +176,6 @@ impl Lab {
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.down();
-    }
-}
-
-fn ping(lab: &Lab, from: &str, to: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let o = lab.exec(from, &["ping", "-c", "1", "-W", "1", to]);
-        if o.status.success() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{from} cannot ping {to}: {}",
-            text(&o)
-        );
-    }
-}
-
 /// A listing with counter values blanked (traffic changes them, rules do not).
 fn masked(listing: &str) -> String {
     listing
@@ -339,7 +194,7 @@ fn masked(listing: &str) -> String {
 #[test]
 fn only_the_havips_members_may_claim_its_vip() {
     require_fabric_host!();
-    let lab = Lab::new('g');
+    let lab = Lab::new('g', SEED);
     lab.up();
     let out = lab.fabric("i-a");
     assert!(out.contains("applied"), "{out}");
@@ -449,7 +304,7 @@ fn only_the_havips_members_may_claim_its_vip() {
 #[test]
 fn the_fabric_of_a_lab_that_is_not_up_is_refused() {
     require_fabric_host!();
-    let lab = Lab::new('h');
+    let lab = Lab::new('h', SEED);
     let o = run(
         HAVIP,
         &[
@@ -458,7 +313,7 @@ fn the_fabric_of_a_lab_that_is_not_up_is_refused() {
             "--prefix",
             &lab.prefix,
             "--seed",
-            &lab.seed(),
+            &lab.seed_arg(),
             "--associate",
             "havip-fab1=i-a",
         ],
@@ -477,7 +332,7 @@ fn the_fabric_of_a_lab_that_is_not_up_is_refused() {
             "--prefix",
             &lab.prefix,
             "--seed",
-            &lab.seed(),
+            &lab.seed_arg(),
             "--associate",
             "havip-fab1=i-nope",
         ],

@@ -4,12 +4,12 @@
 //! this process's id, removes leftovers of its kind from runs that died, and removes its
 //! lab on drop, also when it fails.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const HAVIP: &str = env!("CARGO_BIN_EXE_havip");
+use common::{missing, namespaces, ok, ping, run, text, Lab, HAVIP};
 
 /// A small seed: two subnets; `i-a` has two ENIs in one subnet (an explicit address and
 /// MAC, and an allocated one), `i-b` an implicit primary ENI, `i-c` another subnet.
@@ -60,26 +60,15 @@ subnet = "vsw-lab1"
 ip = "10.77.1.100"
 "#;
 
-/// Why these tests cannot run here, if they cannot.
-fn missing() -> Option<String> {
-    if !havip_lab::is_root() {
-        return Some("not root".into());
-    }
-    for (tool, package) in [
-        ("ip", "iproute2"),
-        ("ping", "iputils-ping"),
-        ("sysctl", "procps"),
-    ] {
-        if havip_lab::find(tool).is_none() {
-            return Some(format!("`{tool}` ({package}) is not installed"));
-        }
-    }
-    None
-}
+const TOOLS: &[(&str, &str)] = &[
+    ("ip", "iproute2"),
+    ("ping", "iputils-ping"),
+    ("sysctl", "procps"),
+];
 
 macro_rules! require_lab_host {
     () => {
-        if let Some(why) = missing() {
+        if let Some(why) = missing(TOOLS) {
             eprintln!(
                 "skipped: havip lab tests need root, iproute2, iputils-ping and procps: {why}"
             );
@@ -88,43 +77,14 @@ macro_rules! require_lab_host {
     };
 }
 
-fn run(program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// `havip ARGS`, which must succeed; its standard output.
 fn havip(args: &[&str]) -> String {
-    let o = run(HAVIP, args);
-    assert!(o.status.success(), "havip {args:?} failed: {}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    ok(HAVIP, args)
 }
 
 /// `ip ARGS`, which must succeed; its standard output.
 fn ip(args: &[&str]) -> String {
-    let o = run("ip", args);
-    assert!(o.status.success(), "ip {args:?} failed: {}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Every namespace on the host.
-fn namespaces() -> Vec<String> {
-    ip(&["netns", "list"])
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .collect()
+    ok("ip", args)
 }
 
 fn namespaces_of(prefix: &str) -> Vec<String> {
@@ -135,87 +95,9 @@ fn namespaces_of(prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// The lab of one test: its prefix is `z`, a letter per test and this process's id in
-/// base 36, so parallel runs differ and a dead run's labs can be recognised.
-struct Lab {
-    prefix: String,
-    seed: tempfile::NamedTempFile,
-}
-
-fn base36(mut n: u32) -> String {
-    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    for _ in 0..5 {
-        out.push(digits[(n % 36) as usize]);
-        n /= 36;
-    }
-    out.reverse();
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl Lab {
-    fn new(letter: char, seed: &str) -> Lab {
-        sweep_dead_runs(letter);
-        let prefix = format!("z{letter}{}", base36(std::process::id()));
-        let mut file = tempfile::NamedTempFile::new().expect("seed file");
-        file.write_all(seed.as_bytes()).expect("write seed");
-        let lab = Lab { prefix, seed: file };
-        // Leftovers of an earlier lab of this process with the same letter.
-        lab.down();
-        lab
-    }
-
-    fn seed_path(&self) -> &Path {
-        self.seed.path()
-    }
-
-    fn up(&self) -> String {
-        let seed = self.seed_path().to_string_lossy().into_owned();
-        havip(&["lab", "up", "--seed", &seed, "--prefix", &self.prefix])
-    }
-
-    fn down(&self) {
-        let _ = run(HAVIP, &["lab", "down", "--prefix", &self.prefix]);
-    }
-
-    fn exec(&self, target: &str, cmd: &[&str]) -> Output {
-        let mut args = vec!["lab", "exec", "--prefix", &self.prefix, target, "--"];
-        args.extend_from_slice(cmd);
-        run(HAVIP, &args)
-    }
-
-    fn exec_ok(&self, target: &str, cmd: &[&str]) -> String {
-        let o = self.exec(target, cmd);
-        assert!(o.status.success(), "exec {target} {cmd:?}: {}", text(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
     fn ns_of(&self, instance: &str) -> String {
         havip_lab::instance_ns(&self.prefix.parse().expect("prefix"), instance)
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.down();
-    }
-}
-
-/// Removes the labs of this test's letter left by runs whose process is gone.
-fn sweep_dead_runs(letter: char) {
-    let own = format!("z{letter}");
-    for ns in namespaces() {
-        let Some((prefix, _)) = ns.split_once('-') else {
-            continue;
-        };
-        let Some(pid36) = prefix.strip_prefix(&own) else {
-            continue;
-        };
-        let alive = u32::from_str_radix(pid36, 36)
-            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if pid36.len() == 5 && !alive {
-            let _ = run(HAVIP, &["lab", "down", "--prefix", prefix]);
-        }
     }
 }
 
@@ -234,22 +116,6 @@ fn snapshot(lab: &Lab) -> String {
         out.push_str(&ip(&["-n", &ns, "route", "show", "table", "all"]));
     }
     out
-}
-
-fn ping(lab: &Lab, from: &str, to: &str) {
-    // The first ping after a link comes up can be lost to ARP; a few tries are allowed.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let o = lab.exec(from, &["ping", "-c", "1", "-W", "1", to]);
-        if o.status.success() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{from} cannot ping {to}: {}",
-            text(&o)
-        );
-    }
 }
 
 #[test]
@@ -423,7 +289,7 @@ fn a_seed_that_cannot_be_built_is_refused_before_anything_is_created() {
     );
     for (bad, expect) in [(outside, "10.77.9.10"), (same_mac, "00:16:3e:77:00:01")] {
         let lab = Lab::new('e', &bad);
-        let seed = lab.seed_path().to_string_lossy().into_owned();
+        let seed = lab.seed_arg();
         let o = run(
             HAVIP,
             &["lab", "up", "--seed", &seed, "--prefix", &lab.prefix],
@@ -442,7 +308,7 @@ fn a_seed_that_cannot_be_built_is_refused_before_anything_is_created() {
 fn without_ip_or_root_up_names_what_is_missing_and_leaves_nothing() {
     require_lab_host!();
     let lab = Lab::new('f', SEED);
-    let seed = lab.seed_path().to_string_lossy().into_owned();
+    let seed = lab.seed_arg();
     let empty = tempfile::tempdir().expect("empty directory");
     let o = Command::new(HAVIP)
         .args(["lab", "up", "--seed", &seed, "--prefix", &lab.prefix])
