@@ -129,13 +129,11 @@ impl Incoming {
     /// Whether the body may be large enough that the credentials should be looked at
     /// first: a declared length over [`PRECHECK_ABOVE_BYTES`], or none (chunked).
     pub fn body_worth_a_precheck(&self) -> bool {
-        let bodiless = self.declared_length() == Some(0)
-            || (self.declared_length().is_none()
-                && !self.headers.contains_key(http::header::TRANSFER_ENCODING));
-        !bodiless
-            && self
-                .declared_length()
-                .is_none_or(|n| n > PRECHECK_ABOVE_BYTES)
+        match self.declared_length() {
+            Some(n) => n > PRECHECK_ABOVE_BYTES,
+            // No length: a body only when one is streamed (chunked).
+            None => self.headers.contains_key(http::header::TRANSFER_ENCODING),
+        }
     }
 
     /// Reads the body within the limits: over [`MAX_BODY_BYTES`] is refused (unread when
