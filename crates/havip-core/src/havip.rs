@@ -140,7 +140,9 @@ impl PendingKind {
     }
 }
 
-/// The change in flight on a HaVip; the worker completes it at `due_at`.
+/// The change in flight on a HaVip: the worker completes it at `due_at`, or, when it
+/// `awaits_fabric`, the data plane's acknowledgement of a revision that holds it does
+/// (`due_at` is then when it was made).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingChange {
     pub id: String,
@@ -148,6 +150,15 @@ pub struct PendingChange {
     /// The member being associated or disassociated.
     pub member: Option<String>,
     pub due_at: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaits_fabric: bool,
+}
+
+impl PendingChange {
+    /// When the worker completes it; `None` when the data plane does.
+    pub fn timer(&self) -> Option<i64> {
+        (!self.awaits_fabric).then_some(self.due_at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +200,15 @@ impl HaVip {
         self.members
             .iter()
             .filter(|m| m.state != MemberState::Associating)
+    }
+
+    /// Members whose packets the fabric lets carry the VIP: associated ones and the one
+    /// being associated (the fabric enforces a change before it is complete), not the
+    /// one being disassociated.
+    pub fn fabric_members(&self) -> impl Iterator<Item = &Member> {
+        self.members
+            .iter()
+            .filter(|m| m.state != MemberState::Disassociating)
     }
 
     pub fn next_position(&self) -> i64 {

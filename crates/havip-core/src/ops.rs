@@ -13,14 +13,17 @@ use crate::limits::{Cloud, Limits};
 use crate::model::{Eni, Instance, MemberKind, Subnet, Target, TargetResource};
 use crate::validate;
 
-/// When a change happens: `now`, and how long it stays in flight before the worker
-/// completes it (`delay_ms == 0` completes it at once, in the same transaction).
+/// When a change happens: `now`, and what finishes it: with a data plane attached, the
+/// fabric's acknowledgement (`awaits_fabric`); otherwise the worker after `delay_ms`
+/// (`delay_ms == 0` completes it at once, in the same transaction).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timing {
     pub now: i64,
     pub delay_ms: i64,
     /// Id for the in-flight change, if one is created.
     pub change_id: String,
+    /// The change stays in flight until the data plane acknowledges it.
+    pub awaits_fabric: bool,
 }
 
 impl Timing {
@@ -29,15 +32,26 @@ impl Timing {
             now,
             delay_ms: 0,
             change_id: String::new(),
+            awaits_fabric: false,
         }
     }
 
     fn pending(&self, kind: PendingKind, member: Option<String>) -> Option<PendingChange> {
+        if self.awaits_fabric {
+            return Some(PendingChange {
+                id: self.change_id.clone(),
+                kind,
+                member,
+                due_at: self.now,
+                awaits_fabric: true,
+            });
+        }
         (self.delay_ms > 0).then(|| PendingChange {
             id: self.change_id.clone(),
             kind,
             member,
             due_at: self.now.saturating_add(self.delay_ms),
+            awaits_fabric: false,
         })
     }
 }

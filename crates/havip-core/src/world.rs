@@ -167,7 +167,12 @@ impl World {
         let due: Vec<String> = self
             .havips
             .values()
-            .filter(|h| h.pending.as_ref().is_some_and(|p| p.due_at <= now))
+            .filter(|h| {
+                h.pending
+                    .as_ref()
+                    .and_then(|p| p.timer())
+                    .is_some_and(|due| due <= now)
+            })
             .map(|h| h.id.clone())
             .collect();
         for id in due {

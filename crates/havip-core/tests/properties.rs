@@ -540,6 +540,7 @@ impl Sim {
             now: self.now,
             delay_ms: t.delay_ms,
             change_id: format!("chg-{}", self.trace.len()),
+            awaits_fabric: false,
         }
     }
 
@@ -1288,6 +1289,7 @@ fn creates_and_deletes_never_exceed_the_quota() {
                             now,
                             delay_ms: *delay_ms,
                             change_id: format!("chg-{n}"),
+                            awaits_fabric: false,
                         };
                         // Deleting a HaVip already in Deleting is refused; either way is fine.
                         let _ = w.delete(&id, &timing);

@@ -45,6 +45,7 @@ impl Service {
             now: self.now_ms(),
             delay_ms: i64::try_from(self.config.transition_delay.as_millis()).unwrap_or(i64::MAX),
             change_id: self.ids().change_id(),
+            awaits_fabric: self.config.dataplane,
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod clock;
 mod error;
+mod fabric;
 mod havips;
 mod idempotency;
 pub mod ids;
@@ -21,6 +22,7 @@ use havip_store::Store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
+pub use fabric::{DesiredHavip, FabricAck, FabricDesired};
 pub use havips::{HaVipRef, TagQuery, TaggedResource};
 pub use ids::{IdGenerator, RandomIds, SeededIds};
 pub use inventory::{NewEni, NewInstance, NewSubnet, NewVpc};
@@ -37,6 +39,9 @@ pub struct ServiceConfig {
     pub transition_delay: Duration,
     /// How long a ClientToken is remembered.
     pub idempotency_ttl: Duration,
+    /// A data plane is attached: changes complete when its agent acknowledges them, not
+    /// after `transition_delay`.
+    pub dataplane: bool,
 }
 
 impl Default for ServiceConfig {
@@ -45,6 +50,7 @@ impl Default for ServiceConfig {
             limits: LimitProfiles::default(),
             transition_delay: Duration::ZERO,
             idempotency_ttl: Duration::from_secs(24 * 3600),
+            dataplane: false,
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct Service {
     config: ServiceConfig,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    /// Turns true when the server shuts down (ends the waits of the change feed).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Service {
@@ -102,6 +110,7 @@ impl Service {
             config,
             clock,
             ids,
+            closing: tokio::sync::watch::Sender::new(false),
         }
     }
 

@@ -73,7 +73,11 @@ impl Service {
             let Some(old) = tx.havip(havip_id).await? else {
                 return Ok(false);
             };
-            if old.pending.as_ref().is_none_or(|p| p.due_at > now) {
+            if old
+                .pending
+                .as_ref()
+                .is_none_or(|p| p.timer().is_none_or(|due| due > now))
+            {
                 return Ok(false);
             }
             write_completion(&mut *tx, &old, ops::complete(&old, now)).await?;
@@ -106,7 +110,11 @@ impl Service {
 }
 
 /// Writes what completing a change made of `old`: the next state, or its deletion.
-async fn write_completion(tx: &mut dyn Tx, old: &HaVip, next: Option<HaVip>) -> ServiceResult<()> {
+pub(crate) async fn write_completion(
+    tx: &mut dyn Tx,
+    old: &HaVip,
+    next: Option<HaVip>,
+) -> ServiceResult<()> {
     match next {
         Some(next) => tx.update_havip(old, &next).await?,
         None => tx.delete_havip(old).await?,

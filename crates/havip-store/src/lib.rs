@@ -251,4 +251,36 @@ pub trait Tx: Send + PortTx {
     ) -> StoreResult<bool>;
     async fn purge_expired(&mut self, now: i64) -> StoreResult<u64>;
     async fn due_changes(&mut self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
+
+    // --- the data plane's change feed ---------------------------------------------------
+    /// The revision counter and the data plane's last acknowledgement.
+    async fn fabric(&mut self) -> StoreResult<FabricRecord>;
+    /// Records that `agent` enforces everything up to `revision` (the acknowledged
+    /// revision never goes back), with its report when it sends one.
+    async fn acknowledge_fabric(
+        &mut self,
+        revision: i64,
+        at: i64,
+        agent: &str,
+        report: Option<&str>,
+    ) -> StoreResult<()>;
+    /// HaVips whose change in flight waits for the fabric and is held by a revision up to
+    /// `up_to`, locked in a write transaction.
+    async fn havips_awaiting_fabric(&mut self, up_to: i64) -> StoreResult<Vec<HaVip>>;
+    /// Every HaVip of every account, in creation order (the fabric's desired state).
+    async fn all_havips(&mut self) -> StoreResult<Vec<HaVip>>;
+}
+
+/// The change feed's counter and the data plane's last acknowledgement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FabricRecord {
+    /// Grows by one with every committed transaction that changes the inventory or a
+    /// HaVip.
+    pub revision: i64,
+    /// The highest revision a data-plane agent acknowledged.
+    pub acked: i64,
+    pub acked_at: Option<i64>,
+    pub agent: Option<String>,
+    /// The agent's last report (JSON), as it sent it.
+    pub report: Option<String>,
 }

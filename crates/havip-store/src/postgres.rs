@@ -76,7 +76,11 @@ impl PgStore {
 impl Store for PgStore {
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
         let tx = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(PgTx { tx, write: true }))
+        Ok(Box::new(PgTx {
+            tx,
+            write: true,
+            revision: None,
+        }))
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
@@ -85,7 +89,11 @@ impl Store for PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(PgTx { tx, write: false }))
+        Ok(Box::new(PgTx {
+            tx,
+            write: false,
+            revision: None,
+        }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -100,6 +108,8 @@ impl Store for PgStore {
 pub struct PgTx {
     tx: Transaction<'static, Postgres>,
     write: bool,
+    /// The revision this transaction's changes took, once one did.
+    revision: Option<i64>,
 }
 
 impl PgTx {

@@ -31,8 +31,18 @@ pub(crate) fn instance_status(text: &str) -> Result<InstanceStatus, StoreError> 
 }
 
 /// The `due_at` column: when the change in flight is due, if any.
+/// When the worker completes the HaVip's change in flight (none when the fabric does).
 pub(crate) fn due_at(h: &HaVip) -> Option<i64> {
-    h.pending.as_ref().map(|p| p.due_at)
+    h.pending.as_ref().and_then(|p| p.timer())
+}
+
+/// The revision whose acknowledgement completes the HaVip's change in flight, when the
+/// fabric completes it.
+pub(crate) fn fabric_wait(h: &HaVip, revision: i64) -> Option<i64> {
+    h.pending
+        .as_ref()
+        .is_some_and(|p| p.awaits_fabric)
+        .then_some(revision)
 }
 
 /// Maps a driver error: unique keys taken are `Duplicate`, the backend's codes for

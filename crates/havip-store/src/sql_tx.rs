@@ -123,6 +123,23 @@ fn clamp(n: u64) -> i64 {
 }
 
 impl $tx {
+    /// The revision of this transaction's changes: its first change to the fabric's
+    /// desired state takes the next one. The counter's row stays locked until the
+    /// transaction ends, so revisions are given in commit order.
+    async fn take_revision(&mut self) -> StoreResult<i64> {
+        if let Some(r) = self.revision {
+            return Ok(r);
+        }
+        let row =
+            sqlx::query("UPDATE fabric SET revision = revision + 1 WHERE id = 1 RETURNING revision")
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+        let r: i64 = row.try_get("revision").map_err(map_err)?;
+        self.revision = Some(r);
+        Ok(r)
+    }
+
     async fn one<T>(
         &mut self,
         sql: &str,
@@ -362,6 +379,7 @@ impl Tx for $tx {
     }
 
     async fn insert_subnet(&mut self, s: &Subnet) -> StoreResult<()> {
+        self.take_revision().await?;
         let q = sqlx::query(
             "INSERT INTO subnets (id, vpc_id, account_id, region, zone, cidr, name, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -390,6 +408,7 @@ impl Tx for $tx {
     }
 
     async fn insert_instance(&mut self, i: &Instance) -> StoreResult<()> {
+        self.take_revision().await?;
         let q = sqlx::query(
             "INSERT INTO instances (id, account_id, region, subnet_id, status, primary_eni_id, name, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -406,6 +425,7 @@ impl Tx for $tx {
     }
 
     async fn update_instance(&mut self, i: &Instance) -> StoreResult<()> {
+        self.take_revision().await?;
         let q = sqlx::query(
             "UPDATE instances SET status = $1, name = $2, primary_eni_id = $3 WHERE id = $4",
         )
@@ -444,6 +464,7 @@ impl Tx for $tx {
     }
 
     async fn insert_eni(&mut self, e: &Eni) -> StoreResult<()> {
+        self.take_revision().await?;
         self.claim_ip(&e.subnet, e.ip, &e.id).await?;
         let q = sqlx::query(
             "INSERT INTO enis (id, account_id, region, subnet_id, ip, mac, instance_id, service_managed, created_at) \
@@ -462,6 +483,7 @@ impl Tx for $tx {
     }
 
     async fn update_eni(&mut self, e: &Eni) -> StoreResult<()> {
+        self.take_revision().await?;
         let q = sqlx::query("UPDATE enis SET instance_id = $1, service_managed = $2 WHERE id = $3")
             .bind(e.instance.as_deref())
             .bind(i64::from(e.service_managed))
@@ -567,10 +589,11 @@ impl Tx for $tx {
     }
 
     async fn insert_havip(&mut self, h: &HaVip) -> StoreResult<()> {
+        let revision = self.take_revision().await?;
         self.claim_ip(&h.subnet, h.ip, &h.id).await?;
         let q = sqlx::query(
-            "INSERT INTO havips (id, account_id, region, vpc_id, subnet_id, ip, name, status, due_at, body, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO havips (id, account_id, region, vpc_id, subnet_id, ip, name, status, due_at, body, created_at, updated_at, revision, fabric_wait) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(h.id.as_str())
         .bind(h.account.as_str())
@@ -583,20 +606,26 @@ impl Tx for $tx {
         .bind(sql::due_at(h))
         .bind(sql::havip_body(h)?)
         .bind(h.created_at)
-        .bind(h.updated_at);
+        .bind(h.updated_at)
+        .bind(revision)
+        .bind(sql::fabric_wait(h, revision));
         self.exec(q).await?;
         self.write_havip_indexes(None, h).await
     }
 
     async fn update_havip(&mut self, old: &HaVip, new: &HaVip) -> StoreResult<()> {
+        let revision = self.take_revision().await?;
         let q = sqlx::query(
-            "UPDATE havips SET name = $1, status = $2, due_at = $3, body = $4, updated_at = $5 WHERE id = $6",
+            "UPDATE havips SET name = $1, status = $2, due_at = $3, body = $4, updated_at = $5, \
+             revision = $6, fabric_wait = $7 WHERE id = $8",
         )
         .bind(new.name.as_str())
         .bind(new.status.as_str())
         .bind(sql::due_at(new))
         .bind(sql::havip_body(new)?)
         .bind(new.updated_at)
+        .bind(revision)
+        .bind(sql::fabric_wait(new, revision))
         .bind(new.id.as_str());
         if self.exec(q).await? != 1 {
             return Err(StoreError::Conflict);
@@ -605,6 +634,7 @@ impl Tx for $tx {
     }
 
     async fn delete_havip(&mut self, h: &HaVip) -> StoreResult<()> {
+        self.take_revision().await?;
         for sql in [
             "DELETE FROM havip_members WHERE havip_id = $1",
             "DELETE FROM havip_tags WHERE havip_id = $1",
@@ -701,6 +731,59 @@ impl Tx for $tx {
             .await
             .map_err(map_err)?;
         Ok(a.rows_affected() + b.rows_affected())
+    }
+
+    async fn fabric(&mut self) -> StoreResult<crate::FabricRecord> {
+        let row = sqlx::query("SELECT * FROM fabric WHERE id = 1")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(crate::FabricRecord {
+            revision: row.try_get("revision").map_err(map_err)?,
+            acked: row.try_get("acked").map_err(map_err)?,
+            acked_at: row.try_get("acked_at").map_err(map_err)?,
+            agent: row.try_get("agent").map_err(map_err)?,
+            report: row.try_get("report").map_err(map_err)?,
+        })
+    }
+
+    async fn acknowledge_fabric(
+        &mut self,
+        revision: i64,
+        at: i64,
+        agent: &str,
+        report: Option<&str>,
+    ) -> StoreResult<()> {
+        let q = sqlx::query(
+            "UPDATE fabric SET acked = CASE WHEN acked < $1 THEN $1 ELSE acked END, \
+             acked_at = $2, agent = $3, report = COALESCE($4, report) WHERE id = 1",
+        )
+        .bind(revision)
+        .bind(at)
+        .bind(agent)
+        .bind(report);
+        self.exec(q).await.map(|_| ())
+    }
+
+    async fn havips_awaiting_fabric(&mut self, up_to: i64) -> StoreResult<Vec<HaVip>> {
+        // Locks the HaVips before anything takes the revision counter's row, in the order
+        // every other transaction takes them (a HaVip, then the counter).
+        let sql = format!(
+            "SELECT body FROM havips WHERE fabric_wait IS NOT NULL AND fabric_wait <= $1 \
+             ORDER BY id{}",
+            self.lock_suffix()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(up_to)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(havip_row).collect()
+    }
+
+    async fn all_havips(&mut self) -> StoreResult<Vec<HaVip>> {
+        let qb = QueryBuilder::new("SELECT body FROM havips ORDER BY seq");
+        self.many(qb, havip_row).await
     }
 
     async fn due_changes(&mut self, now: i64, limit: u32) -> StoreResult<Vec<String>> {

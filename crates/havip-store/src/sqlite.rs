@@ -106,12 +106,12 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx { tx, revision: None }))
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
         let tx = self.reader.begin().await.map_err(map_err)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx { tx, revision: None }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -125,6 +125,8 @@ impl Store for SqliteStore {
 
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
+    /// The revision this transaction's changes took, once one did.
+    revision: Option<i64>,
 }
 
 impl SqliteTx {

@@ -28,6 +28,7 @@ fn later(ms: i64) -> Timing {
         now: 1000,
         delay_ms: ms,
         change_id: "chg-1".into(),
+        awaits_fabric: false,
     }
 }
 
@@ -290,6 +291,40 @@ fn associate_async_goes_through_associating() {
     let h = &w.havips["havip-1"];
     assert_eq!(h.status, HaVipStatus::InUse);
     assert_eq!(h.master.as_deref(), Some("i1"));
+}
+
+#[test]
+fn a_change_that_awaits_the_fabric_outlives_any_timer() {
+    let mut w = world_with_havip("s1");
+    let fabric = Timing {
+        awaits_fabric: true,
+        ..later(0)
+    };
+    let h = w
+        .associate("havip-1", &ecs("i1"), &aliyun(), &fabric)
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Associating);
+    let pending = h.pending.clone().unwrap();
+    assert!(pending.awaits_fabric && pending.timer().is_none());
+    // The fabric already enforces the member being associated, not yet the one leaving.
+    assert_eq!(
+        h.fabric_members()
+            .map(|m| m.id.as_str())
+            .collect::<Vec<_>>(),
+        ["i1"]
+    );
+    w.complete_due(i64::MAX);
+    assert_eq!(w.havips["havip-1"].status, HaVipStatus::Associating);
+    let done = complete_now(&w.havips["havip-1"], 5000).unwrap().unwrap();
+    assert_eq!(done.status, HaVipStatus::InUse);
+    assert!(done.pending.is_none());
+    w.havips.insert("havip-1".into(), done);
+    let h = w
+        .disassociate("havip-1", &ecs("i1"), true, &aliyun(), &fabric)
+        .unwrap();
+    assert_eq!(h.status, HaVipStatus::Unassociating);
+    assert_eq!(h.fabric_members().count(), 0, "the fabric drops it first");
+    assert_eq!(h.carried_members().count(), 1, "the clouds still list it");
 }
 
 #[test]
