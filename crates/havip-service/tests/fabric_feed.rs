@@ -180,7 +180,7 @@ async fn with_a_data_plane_changes_wait_for_its_acknowledgement(dir: Backend) {
         .acknowledge_fabric(revision(&s).await, "agent-test", None)
         .await
         .unwrap();
-    assert_eq!(ack.completed, [created.id.clone()]);
+    assert_eq!(ack.completed, std::slice::from_ref(&created.id));
     assert!(s.get_havip(&aliyun(), &created.id).await.is_err());
 }
 
