@@ -210,7 +210,10 @@ pub struct PendingDto {
     pub id: String,
     pub kind: &'static str,
     pub member: Option<String>,
-    pub due_at: String,
+    /// `timer` (the worker completes it at `due_at`) or `dataplane` (the agent's
+    /// acknowledgement of a revision that holds it does).
+    pub awaits: &'static str,
+    pub due_at: Option<String>,
 }
 
 impl PendingDto {
@@ -220,7 +223,12 @@ impl PendingDto {
             id: p.id.clone(),
             kind: p.kind.as_str(),
             member: p.member.clone(),
-            due_at: rfc3339(p.due_at),
+            awaits: if p.awaits_fabric {
+                "dataplane"
+            } else {
+                "timer"
+            },
+            due_at: p.timer().map(rfc3339),
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dto;
 mod extract;
+pub mod feed;
 pub mod problem;
 pub mod routes;
 

@@ -1,6 +1,7 @@
 //! The router of the native API: every `/v1` route, the OpenAPI document, and the
 //! fallbacks that answer unknown routes (404) and wrong methods (405) with problem JSON.
 
+pub mod dataplane;
 pub mod havips;
 pub mod inventory;
 
@@ -57,6 +58,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/v1/havips/{id}/tags"),
     ("DELETE", "/v1/havips/{id}/tags"),
     ("GET", "/v1/operations"),
+    ("GET", "/v1/dataplane/desired"),
+    ("POST", "/v1/dataplane/ack"),
+    ("GET", "/v1/dataplane/ports"),
 ];
 
 /// The path that needs no bearer token.
@@ -141,6 +145,9 @@ pub fn router(state: SharedState) -> Router {
             axum::routing::put(h::put_tags).delete(h::delete_tags),
         )
         .route("/v1/operations", get(h::list_operations))
+        .route("/v1/dataplane/desired", get(dataplane::desired))
+        .route("/v1/dataplane/ack", post(dataplane::acknowledge))
+        .route("/v1/dataplane/ports", get(dataplane::ports))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -106,14 +106,27 @@ impl Harness {
     }
 
     pub async fn with(delay: Duration, limits: LimitProfiles) -> Harness {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(dir.path()).await.expect("store");
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        let config = ServiceConfig {
+        Harness::configured(ServiceConfig {
             limits,
             transition_delay: delay,
             ..ServiceConfig::default()
-        };
+        })
+        .await
+    }
+
+    /// A fresh service with the example seed and a data plane attached.
+    pub async fn with_dataplane() -> Harness {
+        Harness::configured(ServiceConfig {
+            dataplane: true,
+            ..ServiceConfig::default()
+        })
+        .await
+    }
+
+    pub async fn configured(config: ServiceConfig) -> Harness {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path()).await.expect("store");
+        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
         let service = Service::new(
             Arc::new(store),
             config,
@@ -233,6 +246,7 @@ impl Harness {
             "/v1/enis",
             "/v1/havips?page_size=500",
             "/v1/operations",
+            "/v1/dataplane/ports",
         ] {
             all.insert(path.to_string(), self.get(path).await);
         }
