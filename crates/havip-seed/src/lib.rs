@@ -48,6 +48,8 @@
 //! instances_per_havip = 10
 //! havips_per_instance = 5
 //! havips_per_region = 50        # the HaVip quota per account and region
+//! [dataplane]                  # optional: a data plane's agent is attached, and
+//! attached = true              # changes complete when it acknowledges them
 //! ```
 //!
 //! Optional extensions: `name` on account, vpc, subnet, instance and eni.

@@ -20,6 +20,9 @@ pub struct Seed {
     pub enis: Vec<SeedEni>,
     pub havips: Vec<SeedHavip>,
     pub limits: SeedLimits,
+    /// `[dataplane]` (with `attached = true`, the default): changes wait for the data
+    /// plane's agent to acknowledge them.
+    pub dataplane: bool,
 }
 
 /// `[[account]]`.

@@ -28,6 +28,16 @@ pub(crate) struct RawSeed {
     pub havip: Vec<RawHavip>,
     #[serde(default)]
     pub limits: Option<RawLimits>,
+    #[serde(default)]
+    pub dataplane: Option<RawDataplane>,
+}
+
+/// `[dataplane]`: a data plane's agent is attached.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDataplane {
+    #[serde(default)]
+    pub attached: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -386,6 +386,16 @@ fn unknown_field_in_each_table_is_refused() {
 }
 
 #[test]
+fn dataplane_table_attaches_a_data_plane() {
+    assert!(!ok(CONTRACT).dataplane, "absent: no data plane");
+    assert!(ok(&with("[dataplane]\n")).dataplane, "present: attached");
+    assert!(ok(&with("[dataplane]\nattached = true\n")).dataplane);
+    assert!(!ok(&with("[dataplane]\nattached = false\n")).dataplane);
+    refused(&with("[dataplane]\nagent = \"x\" # <-\n"), "`agent`");
+    refused(&with("[dataplane]\nattached = \"yes\" # <-\n"), "attached");
+}
+
+#[test]
 fn unknown_table_is_refused() {
     refused(
         &with("[[security_group]] # <-\nid = \"sg-1\"\n"),

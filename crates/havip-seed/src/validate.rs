@@ -603,6 +603,10 @@ fn check(c: &mut Checker<'_>, raw: &RawSeed) -> Seed {
             huawei: cloud_limits(c, "huawei", &limits.huawei),
         };
     }
+    seed.dataplane = raw
+        .dataplane
+        .as_ref()
+        .is_some_and(|d| d.attached.unwrap_or(true));
 
     seed
 }

@@ -1,5 +1,7 @@
 //! `GET /metrics`: request counts per face and status class, and request time, in the
-//! Prometheus text format. Counters are atomics: nothing on the request path takes a lock.
+//! Prometheus text format; and the data plane's state from the store (revision, the
+//! agent's acknowledged revision and lag, drops per port and per VIP as it reported
+//! them). Request counters are atomics: nothing on the request path takes a lock.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,12 +79,115 @@ pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Nex
     response
 }
 
-pub async fn render(State(metrics): State<Arc<Metrics>>) -> Response {
+/// What `/metrics` reads: the request counters and the service.
+#[derive(Clone)]
+pub struct MetricsState {
+    pub metrics: Arc<Metrics>,
+    pub app: havip_api::SharedState,
+}
+
+pub async fn render(State(st): State<MetricsState>) -> Response {
+    let mut text = st.metrics.render();
+    let service = &st.app.service;
+    match service.fabric_status().await {
+        Ok(status) => text.push_str(&render_dataplane(
+            service.config().dataplane,
+            &status,
+            service.now_ms(),
+        )),
+        // The request counters still answer; the data plane's figures are left out.
+        Err(e) => tracing::warn!(error = %e, "metrics: reading the data plane's state failed"),
+    }
     (
         [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(),
+        text,
     )
         .into_response()
+}
+
+/// A label value with `\`, `"` and line feeds escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The data plane's figures: always the revision and the acknowledged revision; drops
+/// once an agent has reported.
+fn render_dataplane(attached: bool, status: &havip_store::FabricRecord, now_ms: i64) -> String {
+    let mut out = String::new();
+    let lag = status.revision.saturating_sub(status.acked).max(0);
+    for (name, help, value) in [
+        (
+            "havip_dataplane_attached",
+            "1 when changes wait for the data plane's acknowledgement.",
+            i64::from(attached),
+        ),
+        (
+            "havip_dataplane_revision",
+            "The change feed's revision (grows with every committed change).",
+            status.revision,
+        ),
+        (
+            "havip_dataplane_acked_revision",
+            "The highest revision the data plane's agent acknowledged.",
+            status.acked,
+        ),
+        (
+            "havip_dataplane_lag_revisions",
+            "Revisions the agent has not acknowledged yet.",
+            lag,
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+    }
+    if let Some(at) = status.acked_at {
+        let age = (now_ms.saturating_sub(at)).max(0) as f64 / 1000.0;
+        let _ = writeln!(
+            out,
+            "# HELP havip_dataplane_ack_age_seconds Time since the agent's last acknowledgement.\n\
+             # TYPE havip_dataplane_ack_age_seconds gauge\n\
+             havip_dataplane_ack_age_seconds {age}"
+        );
+    }
+    let ports: Vec<havip_native::feed::PortView> = status
+        .report
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or_default();
+    if ports.is_empty() {
+        return out;
+    }
+    out.push_str(
+        "# HELP havip_dataplane_drops_total Packets the fabric dropped, by port and reason.\n\
+         # TYPE havip_dataplane_drops_total counter\n",
+    );
+    for p in &ports {
+        for (reason, n) in &p.drops {
+            let _ = writeln!(
+                out,
+                "havip_dataplane_drops_total{{port=\"{}\",label=\"{}\",reason=\"{}\"}} {n}",
+                label(&p.port),
+                label(&p.label),
+                label(reason)
+            );
+        }
+    }
+    out.push_str(
+        "# HELP havip_dataplane_vip_drops_total Claims on a VIP the fabric dropped, by port.\n\
+         # TYPE havip_dataplane_vip_drops_total counter\n",
+    );
+    for p in &ports {
+        for (vip, n) in &p.vip_drops {
+            let _ = writeln!(
+                out,
+                "havip_dataplane_vip_drops_total{{port=\"{}\",vip=\"{vip}\"}} {n}",
+                label(&p.port)
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -100,5 +205,34 @@ mod tests {
         assert!(text.contains("havip_requests_total{face=\"aliyun\",status=\"4xx\"} 1"));
         assert!(text.contains("havip_requests_total{face=\"huawei\",status=\"5xx\"} 1"));
         assert!(text.contains("havip_request_seconds_total{face=\"aliyun\"} 0.002"));
+    }
+
+    #[test]
+    fn renders_the_data_plane_from_the_agents_report() {
+        let status = havip_store::FabricRecord {
+            revision: 12,
+            acked: 9,
+            acked_at: Some(1_000),
+            agent: Some("agent".into()),
+            report: Some(
+                r#"[{"port":"hvp1","label":"i-a \"eth0\"","mac":"00:16:3e:00:00:01",
+                    "allowed":["10.0.0.5"],"drops":{"vip":4,"mac":1},
+                    "vip_drops":{"10.0.0.100":4}}]"#
+                    .into(),
+            ),
+        };
+        let text = render_dataplane(true, &status, 3_500);
+        assert!(text.contains("havip_dataplane_attached 1\n"));
+        assert!(text.contains("havip_dataplane_revision 12\n"));
+        assert!(text.contains("havip_dataplane_acked_revision 9\n"));
+        assert!(text.contains("havip_dataplane_lag_revisions 3\n"));
+        assert!(text.contains("havip_dataplane_ack_age_seconds 2.5\n"));
+        assert!(text.contains(
+            "havip_dataplane_drops_total{port=\"hvp1\",label=\"i-a \\\"eth0\\\"\",reason=\"vip\"} 4\n"
+        ));
+        assert!(text.contains("havip_dataplane_vip_drops_total{port=\"hvp1\",vip=\"10.0.0.100\"} 4\n"));
+        let quiet = render_dataplane(false, &havip_store::FabricRecord::default(), 0);
+        assert!(quiet.contains("havip_dataplane_attached 0\n"));
+        assert!(!quiet.contains("drops"));
     }
 }

@@ -30,7 +30,10 @@ pub fn app(state: SharedState, metrics_auth: bool) -> Router {
     let metrics = Arc::new(Metrics::default());
     let mut metrics_route = Router::new()
         .route("/metrics", get(metrics::render))
-        .with_state(metrics.clone());
+        .with_state(metrics::MetricsState {
+            metrics: metrics.clone(),
+            app: state.clone(),
+        });
     if metrics_auth {
         let tokens = Arc::new(state.admin_tokens.clone());
         metrics_route = metrics_route.route_layer(axum::middleware::from_fn(

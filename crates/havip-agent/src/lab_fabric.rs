@@ -1,0 +1,106 @@
+//! The real enforcer: the desired state's lab in network namespaces on this host
+//! (`havip_lab::up`, which converges namespaces and links to the plan) and its fabric
+//! table (`havip_fabric`, one nftables transaction), then the counters read back as the
+//! fabric's view per port.
+
+use std::time::{Duration, Instant};
+
+use havip_fabric::{CounterKind, Counters, FabricState, Nft, Ruleset};
+use havip_lab::{Host, LabPlan, Prefix, Topology};
+use havip_native::feed::{DesiredState, PortView};
+
+use crate::enforce::Enforce;
+use crate::error::AgentError;
+use crate::translate::{fabric_havips, topology};
+
+pub struct LabFabric {
+    host: Host,
+    nft: Nft,
+    prefix: Prefix,
+    /// The topology the lab was last brought to, and when.
+    built: Option<(Topology, Instant)>,
+    /// How often the lab's namespaces and links are checked when the topology did not
+    /// change (the fabric table is checked every round).
+    lab_check: Duration,
+}
+
+impl LabFabric {
+    /// Checks for root, `ip`, `sysctl` and `nft` before anything is created.
+    pub fn detect(prefix: Prefix, lab_check: Duration) -> Result<LabFabric, AgentError> {
+        let host = Host::detect()?;
+        host.require_sysctl()?;
+        let nft = Nft::detect()?;
+        Ok(LabFabric {
+            host,
+            nft,
+            prefix,
+            built: None,
+            lab_check,
+        })
+    }
+
+    pub fn prefix(&self) -> &Prefix {
+        &self.prefix
+    }
+
+    fn lab_is_current(&self, topology: &Topology) -> bool {
+        self.built
+            .as_ref()
+            .is_some_and(|(t, at)| t == topology && at.elapsed() < self.lab_check)
+    }
+}
+
+impl Enforce for LabFabric {
+    fn enforce(&mut self, desired: &DesiredState) -> Result<Vec<PortView>, AgentError> {
+        let topology = topology(desired)?;
+        let plan = LabPlan::from_topology(&topology, &self.prefix)?;
+        if !self.lab_is_current(&topology) {
+            // Forget the last build first: if this one fails half-way, the next round
+            // checks everything again.
+            self.built = None;
+            let report = havip_lab::up(&self.host, &plan)?;
+            tracing::debug!(?report, "lab converged");
+            self.built = Some((topology.clone(), Instant::now()));
+        }
+        let state = FabricState::from_lab(&plan, fabric_havips(desired, &topology));
+        let ruleset = Ruleset::from_state(&state)?;
+        let applied = self.nft.apply(&self.prefix, &ruleset);
+        if applied.is_err() {
+            // The fabric namespace may be gone: rebuild the lab next round.
+            self.built = None;
+        }
+        applied?;
+        let counters = self.nft.counters(&self.prefix)?;
+        Ok(port_views(&state, &ruleset, &counters))
+    }
+}
+
+/// The fabric's view per port: what it may send, and what was dropped.
+pub fn port_views(state: &FabricState, ruleset: &Ruleset, counters: &Counters) -> Vec<PortView> {
+    ruleset
+        .ports
+        .iter()
+        .map(|rules| {
+            let port = state.ports.iter().find(|p| p.name == rules.name);
+            let dropped = counters.port(&rules.name);
+            PortView {
+                port: rules.name.clone(),
+                label: rules.label.clone(),
+                eni: port.and_then(|p| p.eni.clone()),
+                instance: port.and_then(|p| p.instance.clone()),
+                mac: rules.mac.clone(),
+                allowed: rules.allowed.iter().copied().collect(),
+                drops: CounterKind::ALL
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.as_str().to_string(),
+                            dropped.map_or(0, |c| c.packets(*k)),
+                        )
+                    })
+                    .collect(),
+                vip_drops: Default::default(),
+            }
+        })
+        .collect()
+}
