@@ -89,6 +89,11 @@ pub enum LabError {
     Output { command: String, detail: String },
     #[error("lab {prefix} has no namespace for {target} (is it up? `havip lab up --prefix {prefix} --seed FILE`)")]
     NoSuchTarget { prefix: String, target: String },
+    #[error("could not take the lab's lock {path}: {source}")]
+    Lock {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("processes {pids:?} in namespace {namespace} did not stop")]
     Busy { namespace: String, pids: Vec<u32> },
 }

@@ -35,6 +35,7 @@ mod down;
 mod error;
 mod exec;
 mod host;
+mod lock;
 mod mac;
 mod names;
 mod plan;
@@ -52,6 +53,7 @@ pub use down::{down, DownReport};
 pub use error::{LabError, PlanError};
 pub use exec::{command as exec, Target};
 pub use host::{find, is_root, Host};
+pub use lock::{LabLock, LOCK_DIR};
 pub use mac::derived_mac;
 pub use names::{
     bridge, client_ns, client_port, eni_port, fabric_ns, instance_ns, is_lab_namespace, Prefix,

@@ -1,5 +1,6 @@
 //! `havip lab up`: makes the host hold the plan, changing only what differs from it,
 //! so that a second `up` changes nothing. A first `up` that fails removes what it made.
+//! The lab's lock ([`crate::lock`]) is held throughout.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use ipnet::Ipv4Net;
 use crate::down;
 use crate::error::LabError;
 use crate::host::Host;
+use crate::lock;
 use crate::names::is_lab_namespace;
 use crate::plan::{InterfacePlan, LabPlan, CLIENT_IFNAME};
 use crate::state::{self, Link};
@@ -24,6 +26,7 @@ pub struct UpReport {
 /// Builds the lab of `plan`, or completes and corrects it where it exists.
 pub fn up(host: &Host, plan: &LabPlan) -> Result<UpReport, LabError> {
     host.require_sysctl()?;
+    let _lock = lock::lock(&plan.prefix)?;
     let before = state::namespaces(host)?;
     let existed = before.iter().any(|n| is_lab_namespace(&plan.prefix, n));
     let mut report = UpReport::default();
@@ -32,7 +35,7 @@ pub fn up(host: &Host, plan: &LabPlan) -> Result<UpReport, LabError> {
         Err(e) => {
             if !existed {
                 // Best effort: the error that stopped `up` is the one to report.
-                let _ = down::down(host, &plan.prefix);
+                let _ = down::down_locked(host, &plan.prefix);
             }
             Err(e)
         }

@@ -363,3 +363,57 @@ fn without_ip_or_root_up_names_what_is_missing_and_leaves_nothing() {
     );
     assert!(namespaces_of(&lab.prefix).is_empty());
 }
+
+#[test]
+fn concurrent_ups_and_downs_of_one_lab_do_not_interleave() {
+    require_lab_host!();
+    let lab = Lab::new('k', SEED);
+    let seed = lab.seed_arg();
+    let spawn = |args: &[&str]| {
+        Command::new(HAVIP)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("havip")
+    };
+    let up_args = ["lab", "up", "--seed", &seed, "--prefix", &lab.prefix];
+    let ups: Vec<_> = (0..3).map(|_| spawn(&up_args)).collect();
+    for child in ups {
+        let o = child.wait_with_output().expect("wait");
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    assert_eq!(namespaces_of(&lab.prefix).len(), 6);
+    let lock = format!("{}/{}.lock", havip_lab::LOCK_DIR, lab.prefix);
+    let mode = std::fs::metadata(&lock)
+        .expect("the lock file")
+        .permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let again = lab.up();
+    assert!(again.contains("nothing changed"), "{again}");
+
+    // An up and a down together: either order, never a half-built lab.
+    let down_args = ["lab", "down", "--prefix", &lab.prefix];
+    for _ in 0..3 {
+        let both = [spawn(&up_args), spawn(&down_args)];
+        for child in both {
+            let o = child.wait_with_output().expect("wait");
+            assert!(o.status.success(), "{}", text(&o));
+        }
+        let n = namespaces_of(&lab.prefix).len();
+        assert!(n == 0 || n == 6, "{n} namespaces");
+        if n == 6 {
+            let again = lab.up();
+            assert!(again.contains("nothing changed"), "{again}");
+        }
+    }
+    lab.down();
+    assert!(
+        !std::path::Path::new(&lock).exists(),
+        "down removes the lock file"
+    );
+}
