@@ -31,6 +31,7 @@
 //! every link of the lab lives inside those namespaces (none in the host's own).
 
 mod check;
+mod converge;
 mod down;
 mod error;
 mod exec;
