@@ -1,13 +1,15 @@
 //! `havip lab down`: removes every namespace of a lab, found by its prefix alone (so it
 //! also cleans up after a crash or a seed that changed). All of a lab's links live in
 //! its namespaces, so they go with them; processes still running in a namespace (a
-//! user's keepalived) are stopped first, or they would keep its interfaces alive.
+//! user's keepalived) are stopped first, or they would keep its interfaces alive. The
+//! lab's lock ([`crate::lock`]) is held throughout.
 
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::error::LabError;
 use crate::host::Host;
+use crate::lock;
 use crate::names::{is_lab_namespace, Prefix};
 use crate::state;
 
@@ -24,6 +26,14 @@ pub struct DownReport {
 
 /// Removes every namespace of the lab with prefix `prefix`.
 pub fn down(host: &Host, prefix: &Prefix) -> Result<DownReport, LabError> {
+    let lock = lock::lock(prefix)?;
+    let report = down_locked(host, prefix)?;
+    lock.remove()?;
+    Ok(report)
+}
+
+/// [`down`], with the lab's lock already held.
+pub(crate) fn down_locked(host: &Host, prefix: &Prefix) -> Result<DownReport, LabError> {
     let mut report = DownReport::default();
     let mut first_error = None;
     for ns in state::namespaces(host)? {
@@ -56,7 +66,7 @@ fn pids(host: &Host, ns: &str) -> Result<Vec<u32>, LabError> {
 }
 
 /// Stops the processes in `ns`: SIGTERM, then SIGKILL after [`GRACE`].
-fn stop_processes(host: &Host, ns: &str) -> Result<Vec<u32>, LabError> {
+pub(crate) fn stop_processes(host: &Host, ns: &str) -> Result<Vec<u32>, LabError> {
     let first = pids(host, ns)?;
     if first.is_empty() {
         return Ok(first);

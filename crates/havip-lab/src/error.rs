@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use havip_core::DomainError;
 
-/// Why a seed's topology cannot be built.
+/// Why a topology (a seed's, or the control plane's inventory) cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     #[error(
@@ -23,6 +23,22 @@ pub enum PlanError {
         "ENI {eni}: MAC {mac:?} cannot be given to an interface (bad syntax, multicast or zero)"
     )]
     BadMac { eni: String, mac: String },
+    #[error(
+        "ENI {eni}: IP {ip} is reserved in its subnet ({cidr}: network, gateway or broadcast)"
+    )]
+    ReservedIp {
+        eni: String,
+        ip: Ipv4Addr,
+        cidr: String,
+    },
+    #[error("ENIs {first} and {second} both have the IP {ip}")]
+    DuplicateIp {
+        ip: Ipv4Addr,
+        first: String,
+        second: String,
+    },
+    #[error("{what} {id} appears twice")]
+    Duplicate { what: &'static str, id: String },
     #[error("ENIs {first} and {second} would both have the MAC {mac}")]
     DuplicateMac {
         mac: String,
@@ -73,6 +89,11 @@ pub enum LabError {
     Output { command: String, detail: String },
     #[error("lab {prefix} has no namespace for {target} (is it up? `havip lab up --prefix {prefix} --seed FILE`)")]
     NoSuchTarget { prefix: String, target: String },
+    #[error("could not take the lab's lock {path}: {source}")]
+    Lock {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("processes {pids:?} in namespace {namespace} did not stop")]
     Busy { namespace: String, pids: Vec<u32> },
 }

@@ -90,7 +90,7 @@ pub fn bridge(p: &Prefix, subnet: &str) -> String {
 }
 
 /// The fabric end of an ENI's veth pair. `eni_key` is the ENI id (see
-/// [`crate::plan::InterfacePlan::key`]).
+/// [`crate::EniSpec::key`]).
 pub fn eni_port(p: &Prefix, eni_key: &str) -> String {
     format!("{p}p{}", hash("eni", eni_key, LINK_HASH))
 }

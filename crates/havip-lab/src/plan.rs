@@ -1,20 +1,23 @@
-//! The plan: what a seed's lab is made of (namespaces, bridges, veth pairs, MACs and
-//! addresses), computed from the seed alone and checked before anything is created.
+//! The plan: what a lab is made of (namespaces, bridges, veth pairs, MACs and
+//! addresses), computed from a [`Topology`] alone and checked before anything is
+//! created.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use havip_core::ip;
-use havip_seed::{AddressedEni, Seed};
+use havip_seed::Seed;
 use ipnet::Ipv4Net;
 
+use crate::check::{check_topology, unknown_subnet};
 use crate::error::PlanError;
 use crate::mac;
 use crate::names::{self, Prefix};
+use crate::topology::Topology;
 
 /// First routing table and rule priority of an instance's per-ENI source routes.
-const TABLE_BASE: u32 = 100;
-const RULE_BASE: u32 = 1000;
+pub(crate) const TABLE_BASE: u32 = 100;
+pub(crate) const RULE_BASE: u32 = 1000;
 
 /// A whole lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,8 @@ pub struct InstancePlan {
 pub struct InterfacePlan {
     /// The ENI id, or `None` for a primary ENI whose id the control plane generates.
     pub eni: Option<String>,
+    /// What the port name and a derived MAC come from ([`crate::EniSpec::key`]).
+    pub key: String,
     pub subnet: String,
     /// `eth0`, `eth1`... inside the instance namespace.
     pub ifname: String,
@@ -61,13 +66,6 @@ pub struct InterfacePlan {
     /// Routing table and rule priority of the source route of this address.
     pub table: u32,
     pub rule_priority: u32,
-}
-
-impl InterfacePlan {
-    /// What names and MACs are derived from: the ENI id, or `INSTANCE#primary`.
-    pub fn key(eni: Option<&str>, instance: &str) -> String {
-        havip_core::ip::eni_mac_key(eni, instance)
-    }
 }
 
 /// A subnet's client namespace, with one interface `eth0` on the subnet's bridge.
@@ -85,14 +83,20 @@ pub struct ClientPlan {
 pub const CLIENT_IFNAME: &str = "eth0";
 
 impl LabPlan {
-    /// The plan of `seed`'s lab. Addresses are the ones the control plane gives on an
-    /// empty store with `--id-seed` (lowest free address, [`Seed::initial_addresses`]);
-    /// MACs are the seed's or derived from the ENI id; each client takes the highest
-    /// address of its subnet that nothing in the seed takes.
+    /// The plan of `seed`'s lab: [`Topology::from_seed`], then [`LabPlan::from_topology`].
     pub fn from_seed(seed: &Seed, prefix: &Prefix) -> Result<LabPlan, PlanError> {
-        check_enis(seed)?;
-        let addresses = seed.initial_addresses(0).map_err(PlanError::Addresses)?;
-        let bridges = seed
+        LabPlan::from_topology(&Topology::from_seed(seed)?, prefix)
+    }
+
+    /// The plan of `topology`'s lab, or the first reason it cannot be built: a
+    /// duplicate subnet, instance, ENI id or key; an ENI in an unknown subnet, with an
+    /// address outside it, reserved or taken by another ENI, or with a MAC an interface
+    /// cannot take; two interfaces with one MAC; two names that collide; a subnet with
+    /// no address left for its client. Each client takes the highest address of its
+    /// subnet that is neither reserved nor in use.
+    pub fn from_topology(topology: &Topology, prefix: &Prefix) -> Result<LabPlan, PlanError> {
+        check_topology(topology)?;
+        let bridges = topology
             .subnets
             .iter()
             .map(|s| BridgePlan {
@@ -101,41 +105,22 @@ impl LabPlan {
                 cidr: s.cidr,
             })
             .collect::<Vec<_>>();
-        let bridge_of = |subnet: &str| -> Result<&BridgePlan, PlanError> {
-            bridges
-                .iter()
-                .find(|b| b.subnet == subnet)
-                .ok_or_else(|| PlanError::Unknown {
-                    what: "ENI",
-                    id: subnet.to_string(),
-                    kind: "subnet",
-                    missing: subnet.to_string(),
-                })
-        };
         let mut instances = Vec::new();
-        for i in &seed.instances {
-            let mut enis: Vec<&AddressedEni> = addresses
-                .enis
-                .iter()
-                .filter(|e| e.instance.as_deref() == Some(i.id.as_str()))
-                .collect();
-            // The primary ENI first; the others keep the seed's order.
-            enis.sort_by_key(|e| !e.primary);
+        for i in &topology.instances {
             let mut interfaces = Vec::new();
-            for (n, e) in enis.into_iter().enumerate() {
-                let key = InterfacePlan::key(e.id.as_deref(), &i.id);
-                let bridge = bridge_of(&e.subnet)?;
+            for (n, e) in i.enis.iter().enumerate() {
+                let Some(bridge) = bridges.iter().find(|b| b.subnet == e.subnet) else {
+                    return Err(unknown_subnet(e));
+                };
                 let index = u32::try_from(n).unwrap_or(u32::MAX - RULE_BASE);
                 interfaces.push(InterfacePlan {
                     eni: e.id.clone(),
+                    key: e.key.clone(),
                     subnet: e.subnet.clone(),
                     ifname: names::instance_ifname(n),
-                    port: names::eni_port(prefix, &key),
+                    port: names::eni_port(prefix, &e.key),
                     bridge: bridge.name.clone(),
-                    mac: e
-                        .mac
-                        .as_deref()
-                        .map_or_else(|| mac::derived_mac(&key), str::to_ascii_lowercase),
+                    mac: e.effective_mac(),
                     address: with_prefix(e.ip, &bridge.cidr),
                     table: TABLE_BASE.saturating_add(index),
                     rule_priority: RULE_BASE.saturating_add(index),
@@ -148,18 +133,26 @@ impl LabPlan {
             });
         }
         let mut clients = Vec::new();
-        for b in &bridges {
-            let used = addresses.used_in(&b.subnet);
-            let ip = highest_free(&b.cidr, &used).ok_or_else(|| PlanError::NoClientAddress {
-                subnet: b.subnet.clone(),
+        for s in &topology.subnets {
+            let mut used = s.in_use.clone();
+            used.extend(
+                topology
+                    .instances
+                    .iter()
+                    .flat_map(|i| &i.enis)
+                    .filter(|e| e.subnet == s.id)
+                    .map(|e| e.ip),
+            );
+            let ip = highest_free(&s.cidr, &used).ok_or_else(|| PlanError::NoClientAddress {
+                subnet: s.id.clone(),
             })?;
             clients.push(ClientPlan {
-                subnet: b.subnet.clone(),
-                namespace: names::client_ns(prefix, &b.subnet),
-                port: names::client_port(prefix, &b.subnet),
-                bridge: b.name.clone(),
-                mac: mac::derived_mac(&format!("client:{}", b.subnet)),
-                address: with_prefix(ip, &b.cidr),
+                subnet: s.id.clone(),
+                namespace: names::client_ns(prefix, &s.id),
+                port: names::client_port(prefix, &s.id),
+                bridge: names::bridge(prefix, &s.id),
+                mac: mac::derived_mac(&format!("client:{}", s.id)),
+                address: with_prefix(ip, &s.cidr),
             });
         }
         let plan = LabPlan {
@@ -196,7 +189,7 @@ impl LabPlan {
         let ifaces = self.instances.iter().flat_map(|i| {
             i.interfaces
                 .iter()
-                .map(move |f| (f.mac.as_str(), InterfacePlan::key(f.eni.as_deref(), &i.id)))
+                .map(move |f| (f.mac.as_str(), f.key.clone()))
         });
         let clients = self
             .clients
@@ -226,8 +219,7 @@ impl LabPlan {
         for i in &self.instances {
             names.push((&i.namespace, format!("namespace of {}", i.id)));
             for f in &i.interfaces {
-                let key = InterfacePlan::key(f.eni.as_deref(), &i.id);
-                names.push((&f.port, format!("port of {key}")));
+                names.push((&f.port, format!("port of {}", f.key)));
             }
         }
         for c in &self.clients {
@@ -246,61 +238,6 @@ impl LabPlan {
         }
         Ok(())
     }
-}
-
-/// The refusals that depend only on the seed's ENIs: references, addresses outside
-/// their subnet and MACs an interface cannot take (a seed built by code rather than
-/// parsed from a file has not been through the seed's own checks).
-fn check_enis(seed: &Seed) -> Result<(), PlanError> {
-    for e in &seed.enis {
-        let Some(subnet) = seed.subnet(&e.subnet) else {
-            return Err(PlanError::Unknown {
-                what: "ENI",
-                id: e.id.clone(),
-                kind: "subnet",
-                missing: e.subnet.clone(),
-            });
-        };
-        if let Some(instance) = &e.instance {
-            if seed.instance(instance).is_none() {
-                return Err(PlanError::Unknown {
-                    what: "ENI",
-                    id: e.id.clone(),
-                    kind: "instance",
-                    missing: instance.clone(),
-                });
-            }
-        }
-        if let Some(a) = e.ip {
-            if !subnet.cidr.contains(&a) {
-                return Err(PlanError::IpOutsideSubnet {
-                    eni: e.id.clone(),
-                    ip: a,
-                    subnet: subnet.id.clone(),
-                    cidr: subnet.cidr.to_string(),
-                });
-            }
-        }
-        if let Some(m) = &e.mac {
-            if !mac::parse_mac(m).is_some_and(mac::is_assignable) {
-                return Err(PlanError::BadMac {
-                    eni: e.id.clone(),
-                    mac: m.clone(),
-                });
-            }
-        }
-    }
-    for i in &seed.instances {
-        if seed.subnet(&i.subnet).is_none() {
-            return Err(PlanError::Unknown {
-                what: "instance",
-                id: i.id.clone(),
-                kind: "subnet",
-                missing: i.subnet.clone(),
-            });
-        }
-    }
-    Ok(())
 }
 
 fn with_prefix(ip: Ipv4Addr, cidr: &Ipv4Net) -> Ipv4Net {

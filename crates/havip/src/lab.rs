@@ -17,7 +17,19 @@ pub fn up(seed: &Path, prefix: &Prefix) -> anyhow::Result<()> {
     let host = Host::detect()?;
     let report = havip_lab::up(&host, &plan)?;
     print!("{}", describe(&plan));
-    if report.changes == 0 {
+    for ns in &report.removed_namespaces {
+        println!("removed namespace {ns} (not in the seed any more)");
+    }
+    if !report.stopped.is_empty() {
+        println!("stopped processes {:?}", report.stopped);
+    }
+    for link in &report.removed_links {
+        println!("removed link {link}");
+    }
+    for what in &report.corrected {
+        println!("corrected {what}");
+    }
+    if !report.changed() {
         println!("lab {prefix} was already up: nothing changed");
     } else {
         println!("lab {prefix} is up ({} changes)", report.changes);

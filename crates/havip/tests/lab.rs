@@ -363,3 +363,193 @@ fn without_ip_or_root_up_names_what_is_missing_and_leaves_nothing() {
     );
     assert!(namespaces_of(&lab.prefix).is_empty());
 }
+
+impl Lab {
+    /// `havip lab up` with another seed for this lab's prefix.
+    fn up_with(&self, seed: &str) -> String {
+        let mut file = tempfile::NamedTempFile::new().expect("seed file");
+        std::io::Write::write_all(&mut file, seed.as_bytes()).expect("write seed");
+        let path = file.path().to_string_lossy().into_owned();
+        havip(&["lab", "up", "--seed", &path, "--prefix", &self.prefix])
+    }
+
+    fn fabric_ns(&self) -> String {
+        format!("{}-fabric", self.prefix)
+    }
+}
+
+/// The lab's seed without `eni-a2` (detached) and without `i-c` (gone): i-b's implicit
+/// primary ENI now takes .2.
+fn smaller_seed() -> String {
+    let without_a2 = SEED.replace(
+        "[[eni]]\nid = \"eni-a2\"\nsubnet = \"vsw-lab1\"\ninstance = \"i-a\"\n",
+        "",
+    );
+    let without_c = without_a2.replace(
+        "[[instance]]\nid = \"i-c\"\nsubnet = \"vsw-lab2\"\nstatus = \"Running\"\nprimary_eni = \"eni-c1\"\n",
+        "",
+    );
+    assert_ne!(without_c, SEED);
+    assert!(!without_c.contains("eni-a2") && !without_c.contains("i-c"));
+    without_c
+}
+
+#[test]
+fn up_removes_what_the_plan_lacks_and_corrects_what_differs() {
+    require_lab_host!();
+    let lab = Lab::new('j', SEED);
+    lab.up();
+    let a = lab.ns_of("i-a");
+    let b = lab.ns_of("i-b");
+    let c = lab.ns_of("i-c");
+    let fabric = lab.fabric_ns();
+    // Someone changed things: a MAC, an address, strays of the lab's kinds, a VIP and
+    // a bridge a user added (which stay), a namespace of the prefix's shape.
+    ip(&[
+        "-n",
+        &b,
+        "link",
+        "set",
+        "eth0",
+        "address",
+        "02:00:00:00:00:99",
+    ]);
+    ip(&["-n", &c, "addr", "flush", "dev", "eth0"]);
+    ip(&["-n", &c, "addr", "add", "10.77.2.50/24", "dev", "eth0"]);
+    ip(&["-n", &a, "addr", "add", "10.77.1.100/24", "dev", "eth0"]);
+    ip(&["-n", &a, "addr", "add", "10.77.1.101/32", "dev", "eth0"]);
+    ip(&["-n", &a, "link", "add", "brusr0", "type", "bridge"]);
+    ip(&[
+        "-n", &a, "link", "add", "eth5", "type", "veth", "peer", "name", "eth6",
+    ]);
+    ip(&[
+        "-n", &fabric, "link", "add", "stray0", "type", "veth", "peer", "name", "stray1",
+    ]);
+    let stale_ns = format!("{}-i0123456789", lab.prefix);
+    ip(&["netns", "add", &stale_ns]);
+
+    let out = lab.up();
+    assert!(
+        out.contains(&format!("removed namespace {stale_ns}")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("removed link {a}/eth5")), "{out}");
+    assert!(
+        out.contains(&format!("removed link {fabric}/stray")),
+        "{out}"
+    );
+    assert!(out.contains("MAC 02:00:00:00:00:99 -> "), "{out}");
+    assert!(out.contains("address 10.77.2.50/24 removed"), "{out}");
+    assert!(!namespaces().contains(&stale_ns));
+    let b_eth0 = ip(&["-n", &b, "link", "show", "eth0"]);
+    assert!(
+        b_eth0.contains(&havip_lab::derived_mac("i-b#primary")),
+        "{b_eth0}"
+    );
+    let c_eth0 = ip(&["-n", &c, "-o", "addr", "show", "eth0"]);
+    assert!(c_eth0.contains("10.77.2.2/24") && !c_eth0.contains("10.77.2.50"));
+    let a_links = ip(&["-n", &a, "-o", "addr", "show"]);
+    assert!(
+        a_links.contains("10.77.1.100/24"),
+        "the VIP stays: {a_links}"
+    );
+    assert!(
+        a_links.contains("10.77.1.101/32"),
+        "the VIP stays: {a_links}"
+    );
+    let a_links = ip(&["-n", &a, "-o", "link", "show"]);
+    assert!(
+        a_links.contains("brusr0") && !a_links.contains("eth5"),
+        "{a_links}"
+    );
+    let f_links = ip(&["-n", &fabric, "-o", "link", "show"]);
+    assert!(!f_links.contains("stray"), "{f_links}");
+    ping(&lab, "client:vsw-lab2", "10.77.2.2");
+    ping(&lab, "client:vsw-lab1", "10.77.1.3");
+    let before = snapshot(&lab);
+    let again = lab.up();
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(snapshot(&lab), before);
+
+    // The seed changes: eni-a2 is detached, i-c is gone, i-b's address moves.
+    let smaller = smaller_seed();
+    let out = lab.up_with(&smaller);
+    assert!(out.contains(&format!("removed namespace {c}")), "{out}");
+    // eni-a2's fabric port goes, and i-a's eth1 with it.
+    let a2_port = havip_lab::eni_port(&lab.prefix.parse().expect("prefix"), "eni-a2");
+    assert!(
+        out.contains(&format!("removed link {fabric}/{a2_port}")),
+        "{out}"
+    );
+    assert!(out.contains("address 10.77.1.3/24 removed"), "{out}");
+    assert_eq!(namespaces_of(&lab.prefix).len(), 5);
+    let ports = ip(&["-n", &fabric, "-o", "link", "show", "type", "veth"]);
+    assert_eq!(ports.lines().count(), 2 + 2, "{ports}");
+    assert!(!ip(&["-n", &a, "-o", "link", "show"]).contains("eth1"));
+    let rules = ip(&["-n", &a, "rule", "show"]);
+    assert!(!rules.contains("1001:"), "{rules}");
+    ping(&lab, "client:vsw-lab1", "10.77.1.2");
+    let neigh = lab.exec_ok("client:vsw-lab1", &["ip", "neigh", "show", "10.77.1.2"]);
+    assert!(
+        neigh.contains(&havip_lab::derived_mac("i-b#primary")),
+        "{neigh}"
+    );
+    let before = snapshot(&lab);
+    let again = lab.up_with(&smaller);
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(snapshot(&lab), before);
+}
+
+#[test]
+fn concurrent_ups_and_downs_of_one_lab_do_not_interleave() {
+    require_lab_host!();
+    let lab = Lab::new('k', SEED);
+    let seed = lab.seed_arg();
+    let spawn = |args: &[&str]| {
+        Command::new(HAVIP)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("havip")
+    };
+    let up_args = ["lab", "up", "--seed", &seed, "--prefix", &lab.prefix];
+    let ups: Vec<_> = (0..3).map(|_| spawn(&up_args)).collect();
+    for child in ups {
+        let o = child.wait_with_output().expect("wait");
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    assert_eq!(namespaces_of(&lab.prefix).len(), 6);
+    let lock = format!("{}/{}.lock", havip_lab::LOCK_DIR, lab.prefix);
+    let mode = std::fs::metadata(&lock)
+        .expect("the lock file")
+        .permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let again = lab.up();
+    assert!(again.contains("nothing changed"), "{again}");
+
+    // An up and a down together: either order, never a half-built lab.
+    let down_args = ["lab", "down", "--prefix", &lab.prefix];
+    for _ in 0..3 {
+        let both = [spawn(&up_args), spawn(&down_args)];
+        for child in both {
+            let o = child.wait_with_output().expect("wait");
+            assert!(o.status.success(), "{}", text(&o));
+        }
+        let n = namespaces_of(&lab.prefix).len();
+        assert!(n == 0 || n == 6, "{n} namespaces");
+        if n == 6 {
+            let again = lab.up();
+            assert!(again.contains("nothing changed"), "{again}");
+        }
+    }
+    lab.down();
+    assert!(
+        !std::path::Path::new(&lock).exists(),
+        "down removes the lock file"
+    );
+}
