@@ -36,6 +36,9 @@ pub enum Command {
         #[arg(long, env = "HAVIP_DATABASE_URL")]
         database_url: String,
     },
+    /// Enforce the control plane's desired state in a lab's fabric (needs root, iproute2
+    /// and nftables), acknowledging each revision so that changes in flight complete.
+    Agent(crate::agent::AgentArgs),
     /// Build a seed's topology on this host in network namespaces (needs root and iproute2).
     Lab {
         #[command(subcommand)]
@@ -147,6 +150,19 @@ pub struct ServeArgs {
     /// Require the admin token on GET /metrics too (open by default, as Prometheus expects).
     #[arg(long)]
     pub metrics_auth: bool,
+    /// A data plane is attached: association changes complete when its agent
+    /// (`havip agent`) acknowledges them, not after --transition-delay. Also set by a
+    /// seed's `[dataplane]` and by --lab.
+    #[arg(long, env = "HAVIP_DATAPLANE")]
+    pub dataplane: bool,
+    /// The one-command demo (needs root, iproute2 and nftables): build the lab of the
+    /// store's inventory in network namespaces, run the fabric agent in this process,
+    /// and tear the lab down on exit.
+    #[arg(long)]
+    pub lab: bool,
+    /// The lab's name prefix with --lab (1-7 letters or digits).
+    #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
+    pub lab_prefix: havip_lab::Prefix,
 }
 
 /// A size in bytes: a number with an optional KiB, MiB or GiB suffix.
@@ -178,6 +194,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => crate::serve::serve(args).await,
+        Command::Agent(args) => crate::agent::run(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
         Command::CheckSeed { file } => {
             let seed = havip_seed::load_seed(&file)

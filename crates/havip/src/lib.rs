@@ -2,6 +2,7 @@
 //! one listener that serves every face, and graceful shutdown. `main.rs` only calls it.
 
 pub mod admin_token;
+pub mod agent;
 pub mod bench;
 pub mod cli;
 pub mod data_dir;

@@ -91,6 +91,12 @@ async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // The host is checked before anything is created.
+    let lab_agent = if args.lab {
+        Some(crate::agent::LabAgent::prepare(&args.lab_prefix)?)
+    } else {
+        None
+    };
     crate::data_dir::prepare(&args.data_dir)?;
     let seed = match &args.seed {
         Some(path) => Some(
@@ -105,6 +111,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = ServiceConfig {
         limits,
         transition_delay: args.transition_delay,
+        dataplane: args.dataplane || args.lab || seed.as_ref().is_some_and(|s| s.dataplane),
         ..ServiceConfig::default()
     };
     let ids: Arc<dyn IdGenerator> = match args.id_seed {
@@ -139,6 +146,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None
     };
     let admin_tokens = crate::admin_token::load_or_create(&args.data_dir)?;
+    let agent_token = admin_tokens.first().cloned().unwrap_or_default();
     let state = Arc::new(AppState {
         service: service.clone(),
         admin_tokens,
@@ -154,6 +162,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
+    let agent = match lab_agent {
+        Some(a) => {
+            println!(
+                "lab {p}: built from the inventory by the agent in this process; \
+                 `havip lab exec --prefix {p} INSTANCE -- CMD` runs a command in an instance",
+                p = args.lab_prefix
+            );
+            Some(a.start(local, agent_token, stop_tx.subscribe())?)
+        }
+        None => None,
+    };
     use std::io::Write;
     std::io::stdout().flush().ok();
 
@@ -171,21 +190,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections: usize::try_from(max_connections.max(1)).unwrap_or(usize::MAX),
         shutdown_timeout: args.shutdown_timeout,
     };
-    http_server::serve(
-        listener,
-        app(state, args.metrics_auth),
-        limits,
-        shutdown_signal(),
-    )
+    let closing = service.clone();
+    http_server::serve(listener, app(state, args.metrics_auth), limits, async move {
+        shutdown_signal().await;
+        // Long polls of the change feed answer now instead of holding the shutdown.
+        closing.begin_shutdown();
+    })
     .await;
     stop_tx.send(true).ok();
     worker.await.ok();
+    if let Some(agent) = agent {
+        agent.await.ok();
+    }
     drop(service);
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves at SIGINT or SIGTERM.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         tokio::signal::ctrl_c().await.ok();
     };
