@@ -8,6 +8,20 @@
 //! other protocol; ARP probes (sender 0.0.0.0) pass. Frames from ports the fabric does
 //! not know are dropped. All of it is stateless (the bridge family has no `ct state`,
 //! and `meta ibrname` is unsupported).
+//!
+//! Claims on a VIP are counted per port and VIP by the set `vip_claims`
+//! (`ifname . ipv4_addr`, a counter on every element) holding every (port, VIP) pair:
+//! a claim the port may not make is looked up in it (`iifname . arp saddr ip
+//! @vip_claims`), and a lookup that matches counts on the element. It is a set filled
+//! with every pair rather than a dynamic set filled by `update @vip_claims {...}` from
+//! the dropping rule, though both count on this kernel, because nft 1.0.6 cannot load
+//! a dynamic set through JSON (`"flags": ["dynamic"]` is "Invalid set flag"; it only
+//! infers the flag when the set is created in the transaction of the rule that updates
+//! it, and adding the set again without the flag then fails with "File exists"), and a
+//! dynamic set's content changes with traffic, so a listing would no longer tell
+//! whether an apply changed anything. Every pair also reads 0 before any claim. The set
+//! is never flushed: pairs no longer wanted are deleted, the others added again, which
+//! keeps their counts (named counters keep theirs the same way).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -23,7 +37,9 @@ const FAMILY: &str = "bridge";
 const FILTER_PRIORITY: i32 = -200;
 const SET_PORT_MAC: &str = "port_mac";
 const SET_PORT_IP: &str = "port_ip";
-const SET_VIPS: &str = "vips";
+/// Every (port, VIP) pair, each element with its own counter: a VIP claim a port may
+/// not make is looked up here, which counts it per port and VIP.
+pub const SET_VIP_CLAIMS: &str = "vip_claims";
 /// Longest counter comment kept (the kernel allows 256 bytes of user data).
 const MAX_COMMENT: usize = 96;
 
@@ -54,6 +70,11 @@ pub struct Existing {
     pub sets: BTreeSet<String>,
     pub chains: BTreeSet<String>,
     pub counters: BTreeSet<String>,
+    /// The elements of `vip_claims` (never flushed: each holds its counts).
+    pub claims: BTreeSet<(String, Ipv4Addr)>,
+    /// `vip_claims` exists but not as this version makes it (type, counters): it is
+    /// made anew.
+    pub claims_misshapen: bool,
 }
 
 impl Existing {
@@ -77,9 +98,51 @@ impl Existing {
                     into.insert(name.to_string());
                 }
             }
+            let claims = item.get("set").filter(|s| {
+                s.get("family").and_then(Value::as_str) == Some(FAMILY)
+                    && s.get("table").and_then(Value::as_str) == Some(table)
+                    && s.get("name").and_then(Value::as_str) == Some(SET_VIP_CLAIMS)
+            });
+            if let Some(set) = claims {
+                out.claims_misshapen = set.get("type") != Some(&claims_type())
+                    || set.get("stmt") != Some(&json!([{"counter": null}]));
+                out.claims = claim_elements(set).into_iter().map(|(k, _)| k).collect();
+            }
         }
         out
     }
+}
+
+/// The type of `vip_claims`.
+fn claims_type() -> Value {
+    json!(["ifname", "ipv4_addr"])
+}
+
+/// The elements of a listed `vip_claims` set with their counts (packets, bytes).
+pub(crate) fn claim_elements(set: &Value) -> Vec<((String, Ipv4Addr), (u64, u64))> {
+    let elems = set
+        .get("elem")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    elems
+        .iter()
+        .filter_map(|e| {
+            // `{"elem": {"val": {"concat": [PORT, VIP]}, "counter": {...}}}`, or the bare
+            // value when the set has no counters.
+            let (val, counter) = match e.get("elem") {
+                Some(inner) => (inner.get("val")?, inner.get("counter")),
+                None => (e, None),
+            };
+            let parts = val.get("concat")?.as_array()?;
+            let port = parts.first()?.as_str()?.to_string();
+            let vip = parts.get(1)?.as_str()?.parse().ok()?;
+            let count = |k: &str| counter.and_then(|c| c.get(k)).and_then(Value::as_u64);
+            Some((
+                (port, vip),
+                (count("packets").unwrap_or(0), count("bytes").unwrap_or(0)),
+            ))
+        })
+        .collect()
 }
 
 impl Ruleset {
@@ -147,6 +210,14 @@ impl Ruleset {
         out
     }
 
+    /// Every (port, VIP) pair: the elements of `vip_claims`.
+    pub fn claims(&self) -> BTreeSet<(String, Ipv4Addr)> {
+        self.ports
+            .iter()
+            .flat_map(|p| self.vips.iter().map(|v| (p.name.clone(), *v)))
+            .collect()
+    }
+
     fn chains(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .ports
@@ -167,10 +238,9 @@ impl Ruleset {
             json!({"add": {"table": {"family": FAMILY, "name": t}}}),
             json!({"flush": {"table": {"family": FAMILY, "name": t}}}),
         ];
-        let sets: [(&str, Value); 3] = [
+        let sets: [(&str, Value); 2] = [
             (SET_PORT_MAC, json!(["ifname", "ether_addr"])),
             (SET_PORT_IP, json!(["ifname", "ipv4_addr"])),
-            (SET_VIPS, json!("ipv4_addr")),
         ];
         for (name, ty) in &sets {
             cmds.push(
@@ -184,12 +254,33 @@ impl Ruleset {
         for c in existing.chains.iter().filter(|c| !chains.contains(c)) {
             cmds.push(json!({"delete": {"chain": {"family": FAMILY, "table": t, "name": c}}}));
         }
-        for s in existing
-            .sets
-            .iter()
-            .filter(|s| !sets.iter().any(|(n, _)| n == s))
-        {
+        let kept = |s: &str| {
+            sets.iter().any(|(n, _)| *n == s) || (s == SET_VIP_CLAIMS && !existing.claims_misshapen)
+        };
+        for s in existing.sets.iter().filter(|s| !kept(s)) {
             cmds.push(json!({"delete": {"set": {"family": FAMILY, "table": t, "name": s}}}));
+        }
+        // vip_claims is not flushed: its elements keep their counts. Pairs no longer
+        // wanted are deleted, the others added (adding one that exists keeps its count).
+        cmds.push(json!({"add": {"set": {
+            "family": FAMILY, "table": t, "name": SET_VIP_CLAIMS, "type": claims_type(),
+            "stmt": [{"counter": null}]
+        }}}));
+        let claims = self.claims();
+        let stale: Vec<Value> = if existing.claims_misshapen {
+            Vec::new()
+        } else {
+            existing
+                .claims
+                .iter()
+                .filter(|c| !claims.contains(c))
+                .map(|(port, vip)| json!({"concat": [port, vip.to_string()]}))
+                .collect()
+        };
+        if !stale.is_empty() {
+            cmds.push(json!({"delete": {"element": {
+                "family": FAMILY, "table": t, "name": SET_VIP_CLAIMS, "elem": stale
+            }}}));
         }
         for c in existing
             .counters
@@ -266,8 +357,11 @@ impl Ruleset {
                 .collect(),
         );
         add(
-            SET_VIPS,
-            self.vips.iter().map(|v| json!(v.to_string())).collect(),
+            SET_VIP_CLAIMS,
+            self.claims()
+                .iter()
+                .map(|(port, vip)| json!({"concat": [port, vip.to_string()]}))
+                .collect(),
         );
     }
 }
@@ -321,7 +415,11 @@ fn port_rules(port: &str) -> Vec<Vec<Value>> {
             verdict("accept"),
         ],
         vec![
-            is("==", arp_sip.clone(), set(SET_VIPS)),
+            is(
+                "==",
+                concat(iifname(), arp_sip.clone()),
+                set(SET_VIP_CLAIMS),
+            ),
             c(CounterKind::Vip),
             verdict("drop"),
         ],
@@ -337,7 +435,7 @@ fn port_rules(port: &str) -> Vec<Vec<Value>> {
             verdict("accept"),
         ],
         vec![
-            is("==", ip_saddr, set(SET_VIPS)),
+            is("==", concat(iifname(), ip_saddr), set(SET_VIP_CLAIMS)),
             c(CounterKind::Vip),
             verdict("drop"),
         ],
