@@ -12,7 +12,8 @@
 //!   prerouting hook that sends each frame to its ingress port's chain, and named
 //!   counters per port so that every drop is observable per port, and every refused
 //!   claim on a VIP per port and VIP. [`Ruleset::commands`] renders it as `nft -j`
-//!   JSON: one transaction that replaces the table's content (counters keep their
+//!   JSON ([`Batch`], typed in `schema`: the `nftables` crate cannot declare a set whose
+//!   elements carry counters): one transaction that replaces the table's content (counters keep their
 //!   values).
 //! - [`Nft`] applies it in the lab's fabric namespace (`ip netns exec NS nft -j -f -`,
 //!   from an argument vector, the JSON on standard input) and reads the counters back
@@ -22,7 +23,9 @@ mod apply;
 mod counters;
 mod error;
 mod names;
+mod render;
 mod ruleset;
+mod schema;
 mod state;
 
 #[cfg(test)]
@@ -33,4 +36,5 @@ pub use counters::{parse_counters, Count, Counters, PortCounters};
 pub use error::FabricError;
 pub use names::{port_chain, table_name, CounterKind, GUARD_CHAIN, UNKNOWN_PORT_COUNTER};
 pub use ruleset::{Existing, PortRules, Ruleset, SET_VIP_CLAIMS};
+pub use schema::Batch;
 pub use state::{FabricState, HavipRule, Port};

@@ -30,13 +30,14 @@ use serde_json::{json, Value};
 
 use crate::error::FabricError;
 use crate::names::{self, CounterKind, GUARD_CHAIN, UNKNOWN_PORT_COUNTER};
+use crate::render::CLAIMS_TYPE;
+use crate::schema::FAMILY;
 use crate::state::FabricState;
 
-const FAMILY: &str = "bridge";
 /// `priority filter` in the bridge family.
-const FILTER_PRIORITY: i32 = -200;
-const SET_PORT_MAC: &str = "port_mac";
-const SET_PORT_IP: &str = "port_ip";
+pub(crate) const FILTER_PRIORITY: i32 = -200;
+pub(crate) const SET_PORT_MAC: &str = "port_mac";
+pub(crate) const SET_PORT_IP: &str = "port_ip";
 /// Every (port, VIP) pair, each element with its own counter: a VIP claim a port may
 /// not make is looked up here, which counts it per port and VIP.
 pub const SET_VIP_CLAIMS: &str = "vip_claims";
@@ -113,9 +114,9 @@ impl Existing {
     }
 }
 
-/// The type of `vip_claims`.
+/// The type of `vip_claims` as nft lists it.
 fn claims_type() -> Value {
-    json!(["ifname", "ipv4_addr"])
+    json!(CLAIMS_TYPE)
 }
 
 /// The elements of a listed `vip_claims` set with their counts (packets, bytes).
@@ -197,7 +198,7 @@ impl Ruleset {
     }
 
     /// Every counter of the table.
-    fn counters(&self) -> Vec<(String, String)> {
+    pub(crate) fn counters(&self) -> Vec<(String, String)> {
         let mut out = vec![(
             UNKNOWN_PORT_COUNTER.to_string(),
             "frames from ports the fabric does not know".to_string(),
@@ -218,7 +219,7 @@ impl Ruleset {
             .collect()
     }
 
-    fn chains(&self) -> Vec<String> {
+    pub(crate) fn chains(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .ports
             .iter()
@@ -227,258 +228,6 @@ impl Ruleset {
         out.push(GUARD_CHAIN.to_string());
         out
     }
-
-    /// One `nft -j` transaction that makes the table hold exactly these rules, whatever
-    /// it held before (`existing`): the table is created if missing, its chains and sets
-    /// emptied, objects no longer wanted deleted, and everything added again. Named
-    /// counters that stay keep their values.
-    pub fn commands(&self, existing: &Existing) -> Value {
-        let t = self.table.as_str();
-        let mut cmds = vec![
-            json!({"add": {"table": {"family": FAMILY, "name": t}}}),
-            json!({"flush": {"table": {"family": FAMILY, "name": t}}}),
-        ];
-        let sets: [(&str, Value); 2] = [
-            (SET_PORT_MAC, json!(["ifname", "ether_addr"])),
-            (SET_PORT_IP, json!(["ifname", "ipv4_addr"])),
-        ];
-        for (name, ty) in &sets {
-            cmds.push(
-                json!({"add": {"set": {"family": FAMILY, "table": t, "name": name, "type": ty}}}),
-            );
-            cmds.push(json!({"flush": {"set": {"family": FAMILY, "table": t, "name": name}}}));
-        }
-        let counters = self.counters();
-        let chains = self.chains();
-        // Rules are gone after the flush, so nothing refers to stale objects any more.
-        for c in existing.chains.iter().filter(|c| !chains.contains(c)) {
-            cmds.push(json!({"delete": {"chain": {"family": FAMILY, "table": t, "name": c}}}));
-        }
-        let kept = |s: &str| {
-            sets.iter().any(|(n, _)| *n == s) || (s == SET_VIP_CLAIMS && !existing.claims_misshapen)
-        };
-        for s in existing.sets.iter().filter(|s| !kept(s)) {
-            cmds.push(json!({"delete": {"set": {"family": FAMILY, "table": t, "name": s}}}));
-        }
-        // vip_claims is not flushed: its elements keep their counts. Pairs no longer
-        // wanted are deleted, the others added (adding one that exists keeps its count).
-        cmds.push(json!({"add": {"set": {
-            "family": FAMILY, "table": t, "name": SET_VIP_CLAIMS, "type": claims_type(),
-            "stmt": [{"counter": null}]
-        }}}));
-        let claims = self.claims();
-        let stale: Vec<Value> = if existing.claims_misshapen {
-            Vec::new()
-        } else {
-            existing
-                .claims
-                .iter()
-                .filter(|c| !claims.contains(c))
-                .map(|(port, vip)| json!({"concat": [port, vip.to_string()]}))
-                .collect()
-        };
-        if !stale.is_empty() {
-            cmds.push(json!({"delete": {"element": {
-                "family": FAMILY, "table": t, "name": SET_VIP_CLAIMS, "elem": stale
-            }}}));
-        }
-        for c in existing
-            .counters
-            .iter()
-            .filter(|c| !counters.iter().any(|(n, _)| n == *c))
-        {
-            cmds.push(json!({"delete": {"counter": {"family": FAMILY, "table": t, "name": c}}}));
-        }
-        for (name, comment) in &counters {
-            cmds.push(json!({"add": {"counter": {
-                "family": FAMILY, "table": t, "name": name, "comment": comment
-            }}}));
-        }
-        for p in &self.ports {
-            let chain = names::port_chain(&p.name);
-            cmds.push(json!({"add": {"chain": {"family": FAMILY, "table": t, "name": chain}}}));
-        }
-        cmds.push(json!({"add": {"chain": {
-            "family": FAMILY, "table": t, "name": GUARD_CHAIN,
-            "type": "filter", "hook": "prerouting", "prio": FILTER_PRIORITY, "policy": "accept"
-        }}}));
-        self.elements(&mut cmds);
-        for p in &self.ports {
-            let chain = names::port_chain(&p.name);
-            for expr in port_rules(&p.name) {
-                cmds.push(rule(t, &chain, expr));
-            }
-        }
-        if !self.ports.is_empty() {
-            let map: Vec<Value> = self
-                .ports
-                .iter()
-                .map(|p| json!([p.name, {"jump": {"target": names::port_chain(&p.name)}}]))
-                .collect();
-            cmds.push(rule(
-                t,
-                GUARD_CHAIN,
-                vec![json!({"vmap": {"key": iifname(), "data": {"set": map}}})],
-            ));
-        }
-        cmds.push(rule(
-            t,
-            GUARD_CHAIN,
-            vec![counter(UNKNOWN_PORT_COUNTER), verdict("drop")],
-        ));
-        json!({ "nftables": cmds })
-    }
-
-    fn elements(&self, cmds: &mut Vec<Value>) {
-        let t = self.table.as_str();
-        let mut add = |set: &str, elem: Vec<Value>| {
-            if !elem.is_empty() {
-                cmds.push(json!({"add": {"element": {
-                    "family": FAMILY, "table": t, "name": set, "elem": elem
-                }}}));
-            }
-        };
-        add(
-            SET_PORT_MAC,
-            self.ports
-                .iter()
-                .map(|p| json!({"concat": [p.name, p.mac]}))
-                .collect(),
-        );
-        add(
-            SET_PORT_IP,
-            self.ports
-                .iter()
-                .flat_map(|p| {
-                    p.allowed
-                        .iter()
-                        .map(|a| json!({"concat": [p.name, a.to_string()]}))
-                })
-                .collect(),
-        );
-        add(
-            SET_VIP_CLAIMS,
-            self.claims()
-                .iter()
-                .map(|(port, vip)| json!({"concat": [port, vip.to_string()]}))
-                .collect(),
-        );
-    }
-}
-
-/// The rules of one port's chain, in order; every path ends in a verdict.
-fn port_rules(port: &str) -> Vec<Vec<Value>> {
-    let c = |k: CounterKind| counter(&k.counter(port));
-    let arp_sip = payload("arp", "saddr ip");
-    let ip_saddr = payload("ip", "saddr");
-    vec![
-        // Not the port's MAC in the Ethernet header.
-        vec![
-            is(
-                "!=",
-                concat(iifname(), payload("ether", "saddr")),
-                set(SET_PORT_MAC),
-            ),
-            c(CounterKind::Mac),
-            verdict("drop"),
-        ],
-        // ARP of another shape than Ethernet/IPv4 (where `arp saddr ip` would read
-        // something else) is not vouched for.
-        vec![
-            is("!=", payload("arp", "hlen"), json!(6)),
-            c(CounterKind::Proto),
-            verdict("drop"),
-        ],
-        vec![
-            is("!=", payload("arp", "plen"), json!(4)),
-            c(CounterKind::Proto),
-            verdict("drop"),
-        ],
-        vec![
-            is("!=", payload("arp", "ptype"), json!("ip")),
-            c(CounterKind::Proto),
-            verdict("drop"),
-        ],
-        // Not the port's MAC as the ARP sender.
-        vec![
-            is(
-                "!=",
-                concat(iifname(), payload("arp", "saddr ether")),
-                set(SET_PORT_MAC),
-            ),
-            c(CounterKind::Mac),
-            verdict("drop"),
-        ],
-        // ARP: the port's own addresses and its VIPs; probes; nothing else.
-        vec![
-            is("==", concat(iifname(), arp_sip.clone()), set(SET_PORT_IP)),
-            verdict("accept"),
-        ],
-        vec![
-            is(
-                "==",
-                concat(iifname(), arp_sip.clone()),
-                set(SET_VIP_CLAIMS),
-            ),
-            c(CounterKind::Vip),
-            verdict("drop"),
-        ],
-        vec![is("==", arp_sip, json!("0.0.0.0")), verdict("accept")],
-        vec![
-            is("==", payload("ether", "type"), json!("arp")),
-            c(CounterKind::Ip),
-            verdict("drop"),
-        ],
-        // IPv4: the same.
-        vec![
-            is("==", concat(iifname(), ip_saddr.clone()), set(SET_PORT_IP)),
-            verdict("accept"),
-        ],
-        vec![
-            is("==", concat(iifname(), ip_saddr), set(SET_VIP_CLAIMS)),
-            c(CounterKind::Vip),
-            verdict("drop"),
-        ],
-        vec![
-            is("==", payload("ether", "type"), json!("ip")),
-            c(CounterKind::Ip),
-            verdict("drop"),
-        ],
-        // Anything else (IPv6, VLAN-tagged frames...).
-        vec![c(CounterKind::Proto), verdict("drop")],
-    ]
-}
-
-fn rule(table: &str, chain: &str, expr: Vec<Value>) -> Value {
-    json!({"add": {"rule": {"family": FAMILY, "table": table, "chain": chain, "expr": expr}}})
-}
-
-fn is(op: &str, left: Value, right: Value) -> Value {
-    json!({"match": {"op": op, "left": left, "right": right}})
-}
-
-fn iifname() -> Value {
-    json!({"meta": {"key": "iifname"}})
-}
-
-fn payload(protocol: &str, field: &str) -> Value {
-    json!({"payload": {"protocol": protocol, "field": field}})
-}
-
-fn concat(a: Value, b: Value) -> Value {
-    json!({ "concat": [a, b] })
-}
-
-fn set(name: &str) -> Value {
-    json!(format!("@{name}"))
-}
-
-fn counter(name: &str) -> Value {
-    json!({ "counter": name })
-}
-
-fn verdict(v: &str) -> Value {
-    json!({ v: null })
 }
 
 /// `aa:bb:cc:dd:ee:ff` in lower case, or `None` if `mac` is not six hex octets.
