@@ -68,18 +68,15 @@ impl Nft {
         })
     }
 
-    /// The drop counters of the lab's fabric table (none if there is no table).
+    /// The drop counters of the lab's fabric table, per port, reason and VIP (none if
+    /// there is no table).
     pub fn counters(&self, prefix: &Prefix) -> Result<Counters, FabricError> {
         let ns = self.fabric(prefix)?;
         let table = names::table_name(prefix);
         if !self.has_table(&ns, &table)? {
             return Ok(Counters::default());
         }
-        let out = self.run(
-            &ns,
-            &["-j", "list", "counters", "table", "bridge", &table],
-            None,
-        )?;
+        let out = self.run(&ns, &["-j", "list", "table", "bridge", &table], None)?;
         Ok(parse_counters(&parse(&out)?, &table))
     }
 

@@ -1,12 +1,14 @@
-//! The drop counters read back: `nft -j list counters table bridge TABLE` parsed into
-//! drops per port and kind (packets and bytes), with the port's label from the
-//! counter's comment.
+//! The drop counters read back: `nft -j list table bridge TABLE` parsed into drops per
+//! port and kind (packets and bytes; the port's label from the counter's comment) and
+//! the refused claims per port and VIP (the elements of `vip_claims`).
 
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 
 use serde_json::Value;
 
 use crate::names::{CounterKind, UNKNOWN_PORT_COUNTER};
+use crate::ruleset::{claim_elements, SET_VIP_CLAIMS};
 
 /// Packets and bytes of one counter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,12 +23,19 @@ pub struct PortCounters {
     pub port: String,
     pub label: String,
     pub by_kind: BTreeMap<CounterKind, Count>,
+    /// Refused claims on each VIP (ARP senders and IPv4 sources).
+    pub by_vip: BTreeMap<Ipv4Addr, Count>,
 }
 
 impl PortCounters {
     /// The packets dropped for reason `kind` (0 if the counter is missing).
     pub fn packets(&self, kind: CounterKind) -> u64 {
         self.by_kind.get(&kind).map_or(0, |c| c.packets)
+    }
+
+    /// The packets claiming `vip` dropped (0 if not counted).
+    pub fn vip_packets(&self, vip: Ipv4Addr) -> u64 {
+        self.by_vip.get(&vip).map_or(0, |c| c.packets)
     }
 }
 
@@ -45,8 +54,9 @@ impl Counters {
     }
 }
 
-/// The counters of `table` in a `nft -j list counters` output; counters of other
-/// tables and names of other shapes are ignored.
+/// The counters of `table` in a `nft -j list table` (or `list counters`) output:
+/// named counters and the elements of `vip_claims`; other tables' objects and names of
+/// other shapes are ignored.
 pub fn parse_counters(listing: &Value, table: &str) -> Counters {
     let mut ports: BTreeMap<String, PortCounters> = BTreeMap::new();
     let mut out = Counters::default();
@@ -82,6 +92,19 @@ pub fn parse_counters(listing: &Value, table: &str) -> Counters {
             entry.label = label.to_string();
         }
         entry.by_kind.insert(kind, count);
+    }
+    let claims = items.iter().filter_map(|i| i.get("set")).filter(|s| {
+        s.get("table").and_then(Value::as_str) == Some(table)
+            && s.get("name").and_then(Value::as_str) == Some(SET_VIP_CLAIMS)
+    });
+    for set in claims {
+        for ((port, vip), (packets, bytes)) in claim_elements(set) {
+            let entry = ports.entry(port.clone()).or_insert_with(|| PortCounters {
+                port,
+                ..PortCounters::default()
+            });
+            entry.by_vip.insert(vip, Count { packets, bytes });
+        }
     }
     out.ports = ports.into_values().collect();
     out
@@ -121,6 +144,40 @@ mod tests {
                 bytes: 60
             }
         );
+        assert!(c.port("labp9").is_none());
+    }
+
+    #[test]
+    fn claims_are_counted_per_port_and_vip() {
+        let listing = json!({"nftables": [
+            {"counter": {"family": "bridge", "table": "havip_lab", "name": "labp1_vip",
+                "comment": "i-a eth0 eni-a1", "packets": 3, "bytes": 84}},
+            {"set": {"family": "bridge", "table": "havip_lab", "name": "vip_claims",
+                "type": ["ifname", "ipv4_addr"], "stmt": [{"counter": null}], "elem": [
+                {"elem": {"val": {"concat": ["labp1", "10.0.0.100"]},
+                    "counter": {"packets": 2, "bytes": 56}}},
+                {"elem": {"val": {"concat": ["labp1", "10.0.0.101"]},
+                    "counter": {"packets": 1, "bytes": 28}}},
+                {"elem": {"val": {"concat": ["labp2", "10.0.0.100"]},
+                    "counter": {"packets": 0, "bytes": 0}}}]}},
+            {"set": {"family": "bridge", "table": "other", "name": "vip_claims",
+                "elem": [{"elem": {"val": {"concat": ["labp9", "10.0.0.100"]},
+                    "counter": {"packets": 7, "bytes": 7}}}]}}
+        ]});
+        let c = parse_counters(&listing, "havip_lab");
+        let p1 = c.port("labp1").unwrap();
+        assert_eq!(p1.label, "i-a eth0 eni-a1");
+        assert_eq!(p1.packets(CounterKind::Vip), 3);
+        assert_eq!(p1.vip_packets("10.0.0.100".parse().unwrap()), 2);
+        assert_eq!(p1.vip_packets("10.0.0.101".parse().unwrap()), 1);
+        assert_eq!(
+            p1.by_vip[&"10.0.0.101".parse().unwrap()],
+            Count {
+                packets: 1,
+                bytes: 28
+            }
+        );
+        assert_eq!(c.port("labp2").unwrap().by_vip.len(), 1);
         assert!(c.port("labp9").is_none());
     }
 }

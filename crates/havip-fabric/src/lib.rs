@@ -7,19 +7,25 @@
 //!   [`FabricState::from_lab`] builds it from a lab's plan.
 //! - [`Ruleset`] is the pure output: one nftables `bridge` table named after the lab's
 //!   prefix, with sets `port_mac` (`ifname . ether_addr`), `port_ip`
-//!   (`ifname . ipv4_addr`: a port's own addresses plus the VIPs it may carry) and `vips`,
-//!   a chain on the prerouting hook that sends each frame to its ingress port's chain,
-//!   and named counters per port so that every drop is observable per port.
-//!   [`Ruleset::commands`] renders it as `nft -j` JSON: one transaction that replaces the
-//!   table's content (counters keep their values).
+//!   (`ifname . ipv4_addr`: a port's own addresses plus the VIPs it may carry) and
+//!   `vip_claims` (every port and VIP, each pair with its own counter), a chain on the
+//!   prerouting hook that sends each frame to its ingress port's chain, and named
+//!   counters per port so that every drop is observable per port, and every refused
+//!   claim on a VIP per port and VIP. [`Ruleset::commands`] renders it as `nft -j`
+//!   JSON ([`Batch`], typed in `schema`: the `nftables` crate cannot declare a set whose
+//!   elements carry counters): one transaction that replaces the table's content (counters keep their
+//!   values).
 //! - [`Nft`] applies it in the lab's fabric namespace (`ip netns exec NS nft -j -f -`,
-//!   from an argument vector, the JSON on standard input) and reads the counters back.
+//!   from an argument vector, the JSON on standard input) and reads the counters back
+//!   ([`Counters`]: per port, per reason and per VIP).
 
 mod apply;
 mod counters;
 mod error;
 mod names;
+mod render;
 mod ruleset;
+mod schema;
 mod state;
 
 #[cfg(test)]
@@ -29,5 +35,6 @@ pub use apply::{ApplyReport, Nft};
 pub use counters::{parse_counters, Count, Counters, PortCounters};
 pub use error::FabricError;
 pub use names::{port_chain, table_name, CounterKind, GUARD_CHAIN, UNKNOWN_PORT_COUNTER};
-pub use ruleset::{Existing, PortRules, Ruleset};
+pub use ruleset::{Existing, PortRules, Ruleset, SET_VIP_CLAIMS};
+pub use schema::Batch;
 pub use state::{FabricState, HavipRule, Port};

@@ -78,7 +78,8 @@ fn port_of(plan: &LabPlan, instance: &str, ifname: &str) -> String {
 }
 
 fn commands_of(r: &Ruleset, existing: &Existing) -> Vec<Value> {
-    r.commands(existing)["nftables"].as_array().unwrap().clone()
+    let batch = serde_json::to_value(r.commands(existing)).unwrap();
+    batch["nftables"].as_array().unwrap().clone()
 }
 
 #[test]
@@ -196,12 +197,20 @@ fn the_transaction_replaces_the_table_in_one_go() {
         json!({"flush": {"table": {"family": "bridge", "name": "havip_lab"}}})
     );
     assert!(cmds.iter().all(|c| c.get("delete").is_none()));
-    // Sets are emptied too (flushing a table leaves set elements).
-    for set in ["port_mac", "port_ip", "vips"] {
+    // Sets are emptied too (flushing a table leaves set elements), but for the one
+    // whose elements hold counts.
+    for set in ["port_mac", "port_ip"] {
         assert!(cmds.contains(
             &json!({"flush": {"set": {"family": "bridge", "table": "havip_lab", "name": set}}})
         ));
     }
+    assert!(!cmds
+        .iter()
+        .any(|c| c["flush"]["set"]["name"] == "vip_claims"));
+    assert!(cmds.contains(&json!({"add": {"set": {
+        "family": "bridge", "table": "havip_lab", "name": "vip_claims",
+        "type": ["ifname", "ipv4_addr"], "stmt": [{"counter": null}]
+    }}})));
     // One base chain on prerouting; a chain and four counters per port.
     let chains: Vec<&Value> = cmds.iter().filter_map(|c| c["add"].get("chain")).collect();
     assert_eq!(chains.len(), r.ports.len() + 1);
@@ -234,7 +243,10 @@ fn the_transaction_replaces_the_table_in_one_go() {
         .collect();
     assert_eq!(with_vip, vec![json!({"concat": [a, "10.78.1.100"]})]);
     assert_eq!(elements("port_mac").len(), r.ports.len());
-    assert_eq!(elements("vips"), vec![json!("10.78.1.100")]);
+    // Every port with every VIP, whether it may carry it or not.
+    let claims = elements("vip_claims");
+    assert_eq!(claims.len(), r.ports.len());
+    assert!(claims.contains(&json!({"concat": [a, "10.78.1.100"]})));
 
     // The base chain sends each known port to its chain and drops the rest, counted.
     let guard: Vec<&Value> = cmds
@@ -277,6 +289,7 @@ fn the_same_state_gives_the_same_transaction() {
     let one = Ruleset::from_state(&s)
         .unwrap()
         .commands(&Existing::default());
+    assert!(!one.nftables.is_empty());
     let two = Ruleset::from_state(&s)
         .unwrap()
         .commands(&Existing::default());
@@ -306,10 +319,95 @@ fn objects_no_longer_wanted_are_deleted_after_the_flush() {
         vec![
             &json!({"chain": {"family": "bridge", "table": "havip_lab", "name": "port_gone"}}),
             &json!({"set": {"family": "bridge", "table": "havip_lab", "name": "old_set"}}),
+            &json!({"set": {"family": "bridge", "table": "havip_lab", "name": "vips"}}),
             &json!({"counter": {"family": "bridge", "table": "havip_lab", "name": "gone_vip"}}),
         ]
     );
     let flush = cmds.iter().position(|c| c.get("flush").is_some()).unwrap();
     let first_delete = cmds.iter().position(|c| c.get("delete").is_some()).unwrap();
     assert!(flush < first_delete);
+}
+
+fn claims_listing(r: &Ruleset, stmt: Value, pairs: &[(&str, &str)]) -> Value {
+    let elem: Vec<Value> = pairs
+        .iter()
+        .map(|(port, vip)| {
+            json!({"elem": {"val": {"concat": [port, vip]},
+                "counter": {"packets": 5, "bytes": 140}}})
+        })
+        .collect();
+    json!({"nftables": [
+        {"table": {"family": "bridge", "name": r.table}},
+        {"set": {"family": "bridge", "table": r.table, "name": "vip_claims",
+            "type": ["ifname", "ipv4_addr"], "stmt": stmt, "elem": elem}}
+    ]})
+}
+
+#[test]
+fn a_reapply_keeps_the_claim_counts_and_deletes_only_stale_pairs() {
+    let r = Ruleset::from_state(&state(vec![member(MemberKind::EcsInstance, "i-a")])).unwrap();
+    let port = r.ports[0].name.clone();
+    let listing = claims_listing(
+        &r,
+        json!([{"counter": null}]),
+        &[
+            (&port, "10.78.1.100"),
+            ("labpgone", "10.78.1.100"),
+            (&port, "10.78.1.99"),
+        ],
+    );
+    let existing = Existing::from_listing(&listing, &r.table);
+    assert!(!existing.claims_misshapen);
+    assert_eq!(existing.claims.len(), 3);
+    let cmds = commands_of(&r, &existing);
+    // Neither flushed nor deleted: only the pairs that are gone.
+    assert!(!cmds
+        .iter()
+        .any(|c| c["flush"]["set"]["name"] == "vip_claims"));
+    assert!(!cmds
+        .iter()
+        .any(|c| c["delete"]["set"]["name"] == "vip_claims"));
+    let deleted: Vec<&Value> = cmds
+        .iter()
+        .filter_map(|c| c["delete"].get("element"))
+        .collect();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(
+        deleted[0]["elem"],
+        json!([{"concat": [port, "10.78.1.99"]}, {"concat": ["labpgone", "10.78.1.100"]}])
+    );
+    // The same state applied twice: nothing to delete.
+    let wanted: Vec<(String, String)> = r
+        .claims()
+        .into_iter()
+        .map(|(p, v)| (p, v.to_string()))
+        .collect();
+    let pairs: Vec<(&str, &str)> = wanted
+        .iter()
+        .map(|(p, v)| (p.as_str(), v.as_str()))
+        .collect();
+    let same = Existing::from_listing(
+        &claims_listing(&r, json!([{"counter": null}]), &pairs),
+        &r.table,
+    );
+    let cmds = commands_of(&r, &same);
+    assert!(!cmds.iter().any(|c| c.get("delete").is_some()));
+}
+
+#[test]
+fn a_claims_set_without_counters_is_made_anew() {
+    let r = Ruleset::from_state(&state(vec![])).unwrap();
+    let listing = claims_listing(&r, Value::Null, &[]);
+    let existing = Existing::from_listing(&listing, &r.table);
+    assert!(existing.claims_misshapen);
+    let cmds = commands_of(&r, &existing);
+    let delete = cmds
+        .iter()
+        .position(|c| c["delete"]["set"]["name"] == "vip_claims")
+        .expect("deleted");
+    let add = cmds
+        .iter()
+        .position(|c| c["add"]["set"]["name"] == "vip_claims")
+        .unwrap();
+    assert!(delete < add);
 }

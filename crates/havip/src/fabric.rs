@@ -78,7 +78,7 @@ pub fn apply(seed: &Path, prefix: &Prefix, associate: &[String]) -> anyhow::Resu
     Ok(())
 }
 
-/// Prints the drops per port.
+/// Prints the drops per port and the refused claims per port and VIP.
 pub fn counters(prefix: &Prefix) -> anyhow::Result<()> {
     let nft = Nft::detect()?;
     print!("{}", render_counters(&nft.counters(prefix)?));
@@ -111,7 +111,8 @@ fn describe(state: &FabricState, ruleset: &Ruleset) -> String {
     out
 }
 
-/// One line per port: `PORT vip=N mac=N ip=N proto=N  LABEL` (dropped packets).
+/// One line per port: `PORT vip=N mac=N ip=N proto=N  LABEL` (dropped packets), then
+/// one line per VIP the port claimed and was refused: `  claimed VIP: N`.
 pub fn render_counters(c: &Counters) -> String {
     let mut out = String::new();
     for p in &c.ports {
@@ -120,6 +121,9 @@ pub fn render_counters(c: &Counters) -> String {
             .map(|k| format!("{}={}", k.as_str(), p.packets(*k)))
             .collect();
         let _ = writeln!(out, "{:<15} {}  {}", p.port, counts.join(" "), p.label);
+        for (vip, count) in p.by_vip.iter().filter(|(_, c)| c.packets > 0) {
+            let _ = writeln!(out, "  claimed {vip}: {}", count.packets);
+        }
     }
     let _ = writeln!(out, "unknown ports: {}", c.unknown_port.packets);
     out
@@ -144,13 +148,22 @@ mod tests {
                 bytes: 84,
             },
         );
+        p.by_vip.insert(
+            "10.0.0.100".parse().unwrap(),
+            Count {
+                packets: 2,
+                bytes: 84,
+            },
+        );
+        p.by_vip
+            .insert("10.0.0.101".parse().unwrap(), Count::default());
         let c = Counters {
             ports: vec![p],
             unknown_port: Count::default(),
         };
         assert_eq!(
             render_counters(&c),
-            "labp1234567     vip=2 mac=0 ip=0 proto=0  i-b eth0 eni-b1\nunknown ports: 0\n"
+            "labp1234567     vip=2 mac=0 ip=0 proto=0  i-b eth0 eni-b1\n  claimed 10.0.0.100: 2\nunknown ports: 0\n"
         );
     }
 }

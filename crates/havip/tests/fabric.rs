@@ -127,6 +127,22 @@ impl Lab {
             .unwrap_or_else(|| panic!("no {kind} count in {line:?}"))
     }
 
+    /// The refused claims on the VIP of the port whose label starts with `who`, from
+    /// the `  claimed VIP: N` line under the port's line (0 without one).
+    fn vip_claims(&self, who: &str) -> u64 {
+        let out = ok(HAVIP, &["lab", "counters", "--prefix", &self.prefix]);
+        let mut lines = out.lines().skip_while(|l| {
+            !l.split_once("  ")
+                .is_some_and(|(_, label)| label.starts_with(who))
+        });
+        assert!(lines.next().is_some(), "no port of {who} in:\n{out}");
+        let key = format!("  claimed {VIP}: ");
+        lines
+            .take_while(|l| l.starts_with("  claimed "))
+            .find_map(|l| l.strip_prefix(&key))
+            .map_or(0, |n| n.parse().expect("a count"))
+    }
+
     fn fabric_ns(&self) -> String {
         format!("{}-fabric", self.prefix)
     }
@@ -218,8 +234,15 @@ fn only_the_havips_members_may_claim_its_vip() {
     // B is not associated: its claims are dropped and counted on its port.
     let b_mac = lab.mac_of("i-b");
     let before = lab.drops("i-b eth0", "vip");
+    assert_eq!(lab.vip_claims("i-b eth0"), 0);
     lab.claim("i-b");
     assert!(lab.drops("i-b eth0", "vip") > before);
+    let claims = lab.vip_claims("i-b eth0");
+    assert!(claims > 0, "counted per port and VIP");
+    // A reconcile that changes nothing keeps the counts.
+    let again = lab.fabric("i-a");
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(lab.vip_claims("i-b eth0"), claims);
     assert_eq!(lab.client_sees().as_deref(), Some(A_MAC));
     ping(&lab, CLIENT, VIP);
     assert_eq!(lab.client_sees().as_deref(), Some(A_MAC));
@@ -230,9 +253,11 @@ fn only_the_havips_members_may_claim_its_vip() {
     assert!(moved.contains("applied"), "{moved}");
     lab.claim("i-b");
     assert_eq!(lab.client_sees(), Some(b_mac.clone()));
+    assert_eq!(lab.vip_claims("i-b eth0"), claims, "kept across a change");
     let a_before = lab.drops("i-a eth0", "vip");
     lab.claim("i-a");
     assert!(lab.drops("i-a eth0", "vip") > a_before);
+    assert!(lab.vip_claims("i-a eth0") > 0);
     assert_eq!(lab.client_sees(), Some(b_mac.clone()));
     ping(&lab, CLIENT, VIP);
     assert_eq!(lab.client_sees(), Some(b_mac));
@@ -243,7 +268,7 @@ fn only_the_havips_members_may_claim_its_vip() {
     let chain = lab.nft(&["-a", "list", "chain", "bridge", &lab.table(), &b_chain]);
     let handle = chain
         .lines()
-        .find(|l| l.contains("ip saddr @vips"))
+        .find(|l| l.contains("ip saddr @vip_claims"))
         .and_then(|l| l.rsplit_once("# handle "))
         .map(|(_, h)| h.trim().to_string())
         .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));
