@@ -186,12 +186,14 @@ def test_a_vip_moves_only_between_associated_instances(prefix):
 
         # A rule deleted by hand comes back (the agent enforces the state again).
         fabric = f"{prefix}-fabric"
-        subprocess.run(["ip", "netns", "exec", fabric, "nft", "delete", "element", "bridge", f"havip_{prefix}",
-                        "port_ip", "{", f'"{a_port}" . {VIP}', "}"], check=True)
+        element = f'"{a_port}" . {VIP}'
         listing = lambda: subprocess.run(["ip", "netns", "exec", fabric, "nft", "list", "set", "bridge",
                                           f"havip_{prefix}", "port_ip"], capture_output=True, text=True).stdout
-        assert f"{a_port} . {VIP}" not in listing()
-        wait_for("the deleted element back", lambda: f"{a_port} . {VIP}" in listing(), timeout=20)
+        assert element in listing()
+        subprocess.run(["ip", "netns", "exec", fabric, "nft", "delete", "element", "bridge", f"havip_{prefix}",
+                        "port_ip", "{", f'"{a_port}" . {VIP}', "}"], check=True)
+        assert element not in listing()
+        wait_for("the deleted element back", lambda: element in listing(), timeout=20)
 
         # Disassociated: from then on A's claims are dropped too.
         unassociate(client, A)

@@ -99,7 +99,14 @@ pub fn port_views(state: &FabricState, ruleset: &Ruleset, counters: &Counters) -
                         )
                     })
                     .collect(),
-                vip_drops: Default::default(),
+                vip_drops: dropped
+                    .map(|c| {
+                        c.by_vip
+                            .iter()
+                            .map(|(vip, count)| (*vip, count.packets))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect()

@@ -14,8 +14,10 @@ use ipnet::Ipv4Net;
 use crate::error::AgentError;
 
 /// The lab the desired state needs. Each instance's primary ENI is `eth0`, its other
-/// ENIs follow in creation order; ports are named after ENI ids. Free ENIs (attached to
-/// no instance) have no host to live in: they only take their address.
+/// ENIs follow in creation order. Ports are named after the ENI id, a primary ENI's after
+/// its instance (as in a lab built from the seed, where a primary ENI may have no id
+/// yet). Free ENIs (attached to no instance) have no host to live in: they only take
+/// their address.
 pub fn topology(desired: &DesiredState) -> Result<Topology, AgentError> {
     let mut in_use: BTreeMap<&str, BTreeSet<Ipv4Addr>> = BTreeMap::new();
     for e in &desired.enis {
@@ -43,7 +45,11 @@ pub fn topology(desired: &DesiredState) -> Result<Topology, AgentError> {
             .filter(|e| e.instance.as_deref() == Some(i.id.as_str()))
             .map(|e| EniSpec {
                 id: Some(e.id.clone()),
-                key: EniSpec::key_of(Some(&e.id), &i.id),
+                key: if e.id == i.primary_eni {
+                    EniSpec::key_of(None, &i.id)
+                } else {
+                    EniSpec::key_of(Some(&e.id), &i.id)
+                },
                 subnet: e.subnet.clone(),
                 ip: e.ip,
                 mac: Some(e.mac.clone()),
@@ -170,6 +176,8 @@ mod tests {
             .map(|e| e.id.clone().unwrap())
             .collect();
         assert_eq!(ids, ["eni-a1", "eni-a2"]);
+        assert_eq!(t.instances[0].enis[0].key, EniSpec::key_of(None, "i-a"));
+        assert_eq!(t.instances[0].enis[1].key, "eni-a2");
         assert_eq!(t.instances[0].enis[0].mac.as_deref(), Some("00:16:3e:00:00:a1"));
         let taken: Vec<String> = t.subnets[0].in_use.iter().map(|a| a.to_string()).collect();
         assert_eq!(taken, ["10.0.1.10", "10.0.1.11", "10.0.1.12", "10.0.1.100"]);
