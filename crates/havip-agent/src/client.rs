@@ -54,7 +54,10 @@ impl FeedClient {
             .timeout(wait + SLACK);
         if let Some(after) = after {
             let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-            req = req.query(&[("after", after.to_string()), ("wait_ms", wait_ms.to_string())]);
+            req = req.query(&[
+                ("after", after.to_string()),
+                ("wait_ms", wait_ms.to_string()),
+            ]);
         }
         let resp = req.send().await.map_err(|source| AgentError::Unreachable {
             url: url.clone(),

@@ -92,12 +92,7 @@ pub fn port_views(state: &FabricState, ruleset: &Ruleset, counters: &Counters) -
                 allowed: rules.allowed.iter().copied().collect(),
                 drops: CounterKind::ALL
                     .iter()
-                    .map(|k| {
-                        (
-                            k.as_str().to_string(),
-                            dropped.map_or(0, |c| c.packets(*k)),
-                        )
-                    })
+                    .map(|k| (k.as_str().to_string(), dropped.map_or(0, |c| c.packets(*k))))
                     .collect(),
                 vip_drops: dropped
                     .map(|c| {

@@ -108,8 +108,6 @@ async fn round<E: Enforce>(
     // The enforcer starts processes and waits for them: the runtime hands this worker's
     // other tasks to another thread meanwhile.
     let ports = tokio::task::block_in_place(|| enforcer.enforce(&desired))?;
-    let ack = client
-        .acknowledge(revision, &config.name, ports)
-        .await?;
+    let ack = client.acknowledge(revision, &config.name, ports).await?;
     Ok((revision, ack.completed))
 }

@@ -91,7 +91,9 @@ pub fn fabric_havips(desired: &DesiredState, topology: &Topology) -> Vec<HavipRu
                 .iter()
                 .filter_map(|m| {
                     let (kind, known) = match m.kind.as_str() {
-                        "EcsInstance" => (MemberKind::EcsInstance, instances.contains(m.id.as_str())),
+                        "EcsInstance" => {
+                            (MemberKind::EcsInstance, instances.contains(m.id.as_str()))
+                        }
                         "NetworkInterface" => {
                             (MemberKind::NetworkInterface, enis.contains(m.id.as_str()))
                         }
@@ -178,7 +180,10 @@ mod tests {
         assert_eq!(ids, ["eni-a1", "eni-a2"]);
         assert_eq!(t.instances[0].enis[0].key, EniSpec::key_of(None, "i-a"));
         assert_eq!(t.instances[0].enis[1].key, "eni-a2");
-        assert_eq!(t.instances[0].enis[0].mac.as_deref(), Some("00:16:3e:00:00:a1"));
+        assert_eq!(
+            t.instances[0].enis[0].mac.as_deref(),
+            Some("00:16:3e:00:00:a1")
+        );
         let taken: Vec<String> = t.subnets[0].in_use.iter().map(|a| a.to_string()).collect();
         assert_eq!(taken, ["10.0.1.10", "10.0.1.11", "10.0.1.12", "10.0.1.100"]);
     }

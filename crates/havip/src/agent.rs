@@ -127,7 +127,9 @@ impl LabAgent {
                     namespaces = report.namespaces.len(),
                     "lab torn down"
                 ),
-                Err(e) => tracing::error!(error = %e, prefix = %prefix, "tearing the lab down failed"),
+                Err(e) => {
+                    tracing::error!(error = %e, prefix = %prefix, "tearing the lab down failed")
+                }
             }
         }))
     }

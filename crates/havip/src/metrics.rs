@@ -140,7 +140,10 @@ fn render_dataplane(attached: bool, status: &havip_store::FabricRecord, now_ms: 
             lag,
         ),
     ] {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+        );
     }
     if let Some(at) = status.acked_at {
         let age = (now_ms.saturating_sub(at)).max(0) as f64 / 1000.0;
@@ -230,7 +233,9 @@ mod tests {
         assert!(text.contains(
             "havip_dataplane_drops_total{port=\"hvp1\",label=\"i-a \\\"eth0\\\"\",reason=\"vip\"} 4\n"
         ));
-        assert!(text.contains("havip_dataplane_vip_drops_total{port=\"hvp1\",vip=\"10.0.0.100\"} 4\n"));
+        assert!(
+            text.contains("havip_dataplane_vip_drops_total{port=\"hvp1\",vip=\"10.0.0.100\"} 4\n")
+        );
         let quiet = render_dataplane(false, &havip_store::FabricRecord::default(), 0);
         assert!(quiet.contains("havip_dataplane_attached 0\n"));
         assert!(!quiet.contains("drops"));

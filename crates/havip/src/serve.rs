@@ -191,11 +191,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_timeout: args.shutdown_timeout,
     };
     let closing = service.clone();
-    http_server::serve(listener, app(state, args.metrics_auth), limits, async move {
-        shutdown_signal().await;
-        // Long polls of the change feed answer now instead of holding the shutdown.
-        closing.begin_shutdown();
-    })
+    http_server::serve(
+        listener,
+        app(state, args.metrics_auth),
+        limits,
+        async move {
+            shutdown_signal().await;
+            // Long polls of the change feed answer now instead of holding the shutdown.
+            closing.begin_shutdown();
+        },
+    )
     .await;
     stop_tx.send(true).ok();
     worker.await.ok();
