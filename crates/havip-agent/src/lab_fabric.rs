@@ -19,9 +19,13 @@ pub struct LabFabric {
     prefix: Prefix,
     /// The topology the lab was last brought to, and when.
     built: Option<(Topology, Instant)>,
-    /// How often the lab's namespaces and links are checked when the topology did not
-    /// change (the fabric table is checked every round).
+    /// The longest the lab's namespaces and links go unchecked. A round whose topology
+    /// did not change skips them (a change to a HaVip is only the fabric table's), unless
+    /// it repeats the revision of the last round (the loop's resync) or this much time
+    /// has passed; the fabric table is checked every round.
     lab_check: Duration,
+    /// The revision of the last round.
+    last_revision: Option<i64>,
 }
 
 impl LabFabric {
@@ -36,6 +40,7 @@ impl LabFabric {
             prefix,
             built: None,
             lab_check,
+            last_revision: None,
         })
     }
 
@@ -43,10 +48,11 @@ impl LabFabric {
         &self.prefix
     }
 
-    fn lab_is_current(&self, topology: &Topology) -> bool {
+    fn lab_is_current(&self, topology: &Topology, revision: i64) -> bool {
+        let resync = self.last_revision == Some(revision);
         self.built
             .as_ref()
-            .is_some_and(|(t, at)| t == topology && at.elapsed() < self.lab_check)
+            .is_some_and(|(t, at)| t == topology && !resync && at.elapsed() < self.lab_check)
     }
 }
 
@@ -54,7 +60,9 @@ impl Enforce for LabFabric {
     fn enforce(&mut self, desired: &DesiredState) -> Result<Vec<PortView>, AgentError> {
         let topology = topology(desired)?;
         let plan = LabPlan::from_topology(&topology, &self.prefix)?;
-        if !self.lab_is_current(&topology) {
+        let current = self.lab_is_current(&topology, desired.revision);
+        self.last_revision = Some(desired.revision);
+        if !current {
             // Forget the last build first: if this one fails half-way, the next round
             // checks everything again.
             self.built = None;

@@ -128,11 +128,18 @@ fn parse(out: &str) -> Result<Value, FabricError> {
 
 /// A listing without what changes on every apply or with traffic: handles, counter
 /// values and nft's version.
+/// A listing without what changes by itself: handles, counter values, and the claims
+/// traffic adds to `vip_claims`.
 fn normalize(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
                 .filter(|(k, _)| !matches!(k.as_str(), "handle" | "packets" | "bytes" | "metainfo"))
+                .filter(|(k, _)| {
+                    !(k.as_str() == "elem"
+                        && m.get("name").and_then(Value::as_str)
+                            == Some(crate::ruleset::SET_VIP_CLAIMS))
+                })
                 .map(|(k, v)| (k.clone(), normalize(v)))
                 .collect(),
         ),

@@ -3,11 +3,12 @@
 
 use crate::names::{self, CounterKind, GUARD_CHAIN, UNKNOWN_PORT_COUNTER};
 use crate::ruleset::{
-    Existing, Ruleset, FILTER_PRIORITY, SET_PORT_IP, SET_PORT_MAC, SET_VIP_CLAIMS,
+    Existing, Ruleset, CLAIMS_SIZE, FILTER_PRIORITY, SET_PORT_IP, SET_PORT_MAC, SET_VIPS,
+    SET_VIP_CLAIMS,
 };
 use crate::schema::{
     BaseChain, Batch, Chain, Command, Counter, Element, Expr, JumpTarget, Object, Rule, Set,
-    SetType, Stmt, Table, Verdict, Vmap, VmapData, FAMILY,
+    SetType, SetUpdate, Stmt, Table, Verdict, Vmap, VmapData, FAMILY,
 };
 
 /// The type of `vip_claims`.
@@ -16,9 +17,9 @@ pub(crate) const CLAIMS_TYPE: [&str; 2] = ["ifname", "ipv4_addr"];
 impl Ruleset {
     /// One `nft -j` transaction that makes the table hold exactly these rules, whatever
     /// it held before (`existing`): the table is created if missing, its chains and sets
-    /// emptied (but `vip_claims`, whose elements hold counts), objects no longer wanted
-    /// deleted, and everything added again. Named counters and claim pairs that stay
-    /// keep their values.
+    /// emptied (but `vip_claims`, whose elements are the drops counted so far), objects
+    /// no longer wanted deleted, and everything added again. Named counters keep their
+    /// values; claims of ports that are gone are deleted.
     pub fn commands(&self, existing: &Existing) -> Batch {
         let t = || self.table.clone();
         let table = || {
@@ -27,13 +28,14 @@ impl Ruleset {
                 name: t(),
             })
         };
-        let set = |name: &str, set_type, stmt| {
+        let set = |name: &str, set_type, stmt, size| {
             Object::Set(Set {
                 family: FAMILY,
                 table: t(),
                 name: name.to_string(),
                 set_type,
                 stmt,
+                size,
             })
         };
         let chain = |name: &str, base| {
@@ -54,13 +56,13 @@ impl Ruleset {
         };
         let mut cmds = vec![Command::Add(table()), Command::Flush(table())];
         let sets = [
-            (SET_PORT_MAC, ["ifname", "ether_addr"]),
-            (SET_PORT_IP, ["ifname", "ipv4_addr"]),
+            (SET_PORT_MAC, SetType::Concat(vec!["ifname", "ether_addr"])),
+            (SET_PORT_IP, SetType::Concat(vec!["ifname", "ipv4_addr"])),
+            (SET_VIPS, SetType::One("ipv4_addr")),
         ];
         for (name, ty) in &sets {
-            let ty = SetType::Concat(ty.to_vec());
-            cmds.push(Command::Add(set(name, Some(ty), None)));
-            cmds.push(Command::Flush(set(name, None, None)));
+            cmds.push(Command::Add(set(name, Some(ty.clone()), None, None)));
+            cmds.push(Command::Flush(set(name, None, None, None)));
         }
         let counters = self.counters();
         let chains = self.chains();
@@ -72,21 +74,24 @@ impl Ruleset {
             sets.iter().any(|(n, _)| *n == s) || (s == SET_VIP_CLAIMS && !existing.claims_misshapen)
         };
         for s in existing.sets.iter().filter(|s| !kept(s)) {
-            cmds.push(Command::Delete(set(s, None, None)));
+            cmds.push(Command::Delete(set(s, None, None, None)));
         }
-        // vip_claims is not flushed: its elements keep their counts. Pairs no longer
-        // wanted are deleted, the others added (adding one that exists keeps its count).
-        cmds.push(Command::Add(set(
-            SET_VIP_CLAIMS,
-            Some(SetType::Concat(CLAIMS_TYPE.to_vec())),
-            Some(vec![Stmt::Counter(None)]),
-        )));
-        let claims = self.claims();
-        if !existing.claims_misshapen {
+        // vip_claims is filled by the rules (a claim dropped adds or counts its pair), so
+        // it is created once and never flushed. Adding it again would fail: nft gives it
+        // the `dynamic` flag, which JSON cannot state. Claims of ports that are gone are
+        // deleted.
+        if existing.claims_misshapen || !existing.sets.contains(SET_VIP_CLAIMS) {
+            cmds.push(Command::Add(set(
+                SET_VIP_CLAIMS,
+                Some(SetType::Concat(CLAIMS_TYPE.to_vec())),
+                Some(vec![Stmt::Counter(None)]),
+                Some(CLAIMS_SIZE),
+            )));
+        } else {
             let stale: Vec<Expr> = existing
                 .claims
                 .iter()
-                .filter(|c| !claims.contains(c))
+                .filter(|(port, _)| !self.ports.iter().any(|p| p.name == *port))
                 .map(|(port, vip)| pair(port, vip.to_string()))
                 .collect();
             if !stale.is_empty() {
@@ -169,14 +174,11 @@ impl Ruleset {
             .ports
             .iter()
             .flat_map(|p| p.allowed.iter().map(move |a| pair(&p.name, a.to_string())));
-        let claims = self
-            .claims()
-            .into_iter()
-            .map(|(port, vip)| pair(&port, vip.to_string()));
+        let vips = self.vips.iter().map(|v| Expr::String(v.to_string()));
         let all: [(&str, Vec<Expr>); 3] = [
             (SET_PORT_MAC, macs.collect()),
             (SET_PORT_IP, ips.collect()),
-            (SET_VIP_CLAIMS, claims.collect()),
+            (SET_VIPS, vips.collect()),
         ];
         for (set, elem) in all {
             if !elem.is_empty() {
@@ -189,6 +191,15 @@ impl Ruleset {
 /// `PORT . VALUE`, an element of a concatenated set.
 fn pair(port: &str, value: String) -> Expr {
     Expr::concat(vec![Expr::text(port), Expr::String(value)])
+}
+
+/// Counts a claim in vip_claims (adding its pair on the first one).
+fn claim(elem: Expr) -> Stmt {
+    Stmt::Set(SetUpdate {
+        op: "update",
+        elem,
+        set: format!("@{SET_VIP_CLAIMS}"),
+    })
 }
 
 /// The rules of one port's chain, in order; every path ends in a verdict.
@@ -238,13 +249,18 @@ fn port_rules(port: &str) -> Vec<Vec<Stmt>> {
             drop(),
         ],
         // ARP: the port's own addresses and its VIPs; probes; nothing else. A claim on
-        // a VIP the port may not carry is counted per port and VIP by the lookup.
+        // a VIP the port may not carry is counted per port and VIP in vip_claims (in a
+        // rule of its own, so that a full set never keeps the next rule from dropping).
         vec![
             Stmt::is("==", with_port(arp_sip()), Expr::set_ref(SET_PORT_IP)),
             accept(),
         ],
         vec![
-            Stmt::is("==", with_port(arp_sip()), Expr::set_ref(SET_VIP_CLAIMS)),
+            Stmt::is("==", arp_sip(), Expr::set_ref(SET_VIPS)),
+            claim(with_port(arp_sip())),
+        ],
+        vec![
+            Stmt::is("==", arp_sip(), Expr::set_ref(SET_VIPS)),
             c(CounterKind::Vip),
             drop(),
         ],
@@ -260,7 +276,11 @@ fn port_rules(port: &str) -> Vec<Vec<Stmt>> {
             accept(),
         ],
         vec![
-            Stmt::is("==", with_port(ip_saddr()), Expr::set_ref(SET_VIP_CLAIMS)),
+            Stmt::is("==", ip_saddr(), Expr::set_ref(SET_VIPS)),
+            claim(with_port(ip_saddr())),
+        ],
+        vec![
+            Stmt::is("==", ip_saddr(), Expr::set_ref(SET_VIPS)),
             c(CounterKind::Vip),
             drop(),
         ],

@@ -9,19 +9,15 @@
 //! not know are dropped. All of it is stateless (the bridge family has no `ct state`,
 //! and `meta ibrname` is unsupported).
 //!
-//! Claims on a VIP are counted per port and VIP by the set `vip_claims`
-//! (`ifname . ipv4_addr`, a counter on every element) holding every (port, VIP) pair:
-//! a claim the port may not make is looked up in it (`iifname . arp saddr ip
-//! @vip_claims`), and a lookup that matches counts on the element. It is a set filled
-//! with every pair rather than a dynamic set filled by `update @vip_claims {...}` from
-//! the dropping rule, though both count on this kernel, because nft 1.0.6 cannot load
-//! a dynamic set through JSON (`"flags": ["dynamic"]` is "Invalid set flag"; it only
-//! infers the flag when the set is created in the transaction of the rule that updates
-//! it, and adding the set again without the flag then fails with "File exists"), and a
-//! dynamic set's content changes with traffic, so a listing would no longer tell
-//! whether an apply changed anything. Every pair also reads 0 before any claim. The set
-//! is never flushed: pairs no longer wanted are deleted, the others added again, which
-//! keeps their counts (named counters keep theirs the same way).
+//! Claims on a VIP are counted per port and VIP in the set `vip_claims`
+//! (`ifname . ipv4_addr`, a counter on every element), which the rules fill: a claim
+//! the port may not make adds its (port, VIP) pair, or counts on it
+//! (`update @vip_claims { iifname . arp saddr ip }`), before the drop. It holds only the
+//! pairs that were refused, so its size follows the offenders, not ports × VIPs (a set
+//! of every pair made a fabric of 1,000 ports and 500 VIPs take seconds to list). nft
+//! gives it the `dynamic` flag itself (JSON cannot state it), so it is created once and
+//! never added again or flushed; a listing leaves its elements out of the comparison
+//! that tells whether an apply changed anything (they change with traffic).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -41,6 +37,11 @@ pub(crate) const SET_PORT_IP: &str = "port_ip";
 /// Every (port, VIP) pair, each element with its own counter: a VIP claim a port may
 /// not make is looked up here, which counts it per port and VIP.
 pub const SET_VIP_CLAIMS: &str = "vip_claims";
+/// Every VIP of the fabric.
+pub(crate) const SET_VIPS: &str = "vips";
+/// The most refused (port, VIP) pairs counted; past it, claims are still dropped and
+/// counted per port.
+pub(crate) const CLAIMS_SIZE: u32 = 65_536;
 /// Longest counter comment kept (the kernel allows 256 bytes of user data).
 const MAX_COMMENT: usize = 96;
 
@@ -73,8 +74,8 @@ pub struct Existing {
     pub counters: BTreeSet<String>,
     /// The elements of `vip_claims` (never flushed: each holds its counts).
     pub claims: BTreeSet<(String, Ipv4Addr)>,
-    /// `vip_claims` exists but not as this version makes it (type, counters): it is
-    /// made anew.
+    /// `vip_claims` exists but not as this version makes it (type, counters, size): it
+    /// is made anew.
     pub claims_misshapen: bool,
 }
 
@@ -106,7 +107,8 @@ impl Existing {
             });
             if let Some(set) = claims {
                 out.claims_misshapen = set.get("type") != Some(&claims_type())
-                    || set.get("stmt") != Some(&json!([{"counter": null}]));
+                    || set.get("stmt") != Some(&json!([{"counter": null}]))
+                    || set.get("size") != Some(&json!(CLAIMS_SIZE));
                 out.claims = claim_elements(set).into_iter().map(|(k, _)| k).collect();
             }
         }
@@ -209,14 +211,6 @@ impl Ruleset {
             }
         }
         out
-    }
-
-    /// Every (port, VIP) pair: the elements of `vip_claims`.
-    pub fn claims(&self) -> BTreeSet<(String, Ipv4Addr)> {
-        self.ports
-            .iter()
-            .flat_map(|p| self.vips.iter().map(|v| (p.name.clone(), *v)))
-            .collect()
     }
 
     pub(crate) fn chains(&self) -> Vec<String> {

@@ -199,7 +199,7 @@ fn the_transaction_replaces_the_table_in_one_go() {
     assert!(cmds.iter().all(|c| c.get("delete").is_none()));
     // Sets are emptied too (flushing a table leaves set elements), but for the one
     // whose elements hold counts.
-    for set in ["port_mac", "port_ip"] {
+    for set in ["port_mac", "port_ip", "vips"] {
         assert!(cmds.contains(
             &json!({"flush": {"set": {"family": "bridge", "table": "havip_lab", "name": set}}})
         ));
@@ -209,7 +209,7 @@ fn the_transaction_replaces_the_table_in_one_go() {
         .any(|c| c["flush"]["set"]["name"] == "vip_claims"));
     assert!(cmds.contains(&json!({"add": {"set": {
         "family": "bridge", "table": "havip_lab", "name": "vip_claims",
-        "type": ["ifname", "ipv4_addr"], "stmt": [{"counter": null}]
+        "type": ["ifname", "ipv4_addr"], "stmt": [{"counter": null}], "size": 65536
     }}})));
     // One base chain on prerouting; a chain and four counters per port.
     let chains: Vec<&Value> = cmds.iter().filter_map(|c| c["add"].get("chain")).collect();
@@ -243,10 +243,16 @@ fn the_transaction_replaces_the_table_in_one_go() {
         .collect();
     assert_eq!(with_vip, vec![json!({"concat": [a, "10.78.1.100"]})]);
     assert_eq!(elements("port_mac").len(), r.ports.len());
-    // Every port with every VIP, whether it may carry it or not.
-    let claims = elements("vip_claims");
-    assert_eq!(claims.len(), r.ports.len());
-    assert!(claims.contains(&json!({"concat": [a, "10.78.1.100"]})));
+    // Every VIP is guarded; refused claims are added by the rules, not here.
+    assert_eq!(elements("vips"), vec![json!("10.78.1.100")]);
+    assert!(elements("vip_claims").is_empty());
+    let updates = cmds
+        .iter()
+        .filter_map(|c| c["add"].get("rule"))
+        .filter(|r| r["chain"] == format!("port_{a}"))
+        .filter(|r| r["expr"][1]["set"]["set"] == "@vip_claims")
+        .count();
+    assert_eq!(updates, 2, "ARP senders and IPv4 sources");
 
     // The base chain sends each known port to its chain and drops the rest, counted.
     let guard: Vec<&Value> = cmds
@@ -319,7 +325,6 @@ fn objects_no_longer_wanted_are_deleted_after_the_flush() {
         vec![
             &json!({"chain": {"family": "bridge", "table": "havip_lab", "name": "port_gone"}}),
             &json!({"set": {"family": "bridge", "table": "havip_lab", "name": "old_set"}}),
-            &json!({"set": {"family": "bridge", "table": "havip_lab", "name": "vips"}}),
             &json!({"counter": {"family": "bridge", "table": "havip_lab", "name": "gone_vip"}}),
         ]
     );
@@ -339,12 +344,12 @@ fn claims_listing(r: &Ruleset, stmt: Value, pairs: &[(&str, &str)]) -> Value {
     json!({"nftables": [
         {"table": {"family": "bridge", "name": r.table}},
         {"set": {"family": "bridge", "table": r.table, "name": "vip_claims",
-            "type": ["ifname", "ipv4_addr"], "stmt": stmt, "elem": elem}}
+            "type": ["ifname", "ipv4_addr"], "size": 65536, "stmt": stmt, "elem": elem}}
     ]})
 }
 
 #[test]
-fn a_reapply_keeps_the_claim_counts_and_deletes_only_stale_pairs() {
+fn a_reapply_keeps_the_claim_counts_and_deletes_only_claims_of_ports_gone() {
     let r = Ruleset::from_state(&state(vec![member(MemberKind::EcsInstance, "i-a")])).unwrap();
     let port = r.ports[0].name.clone();
     let listing = claims_listing(
@@ -360,13 +365,14 @@ fn a_reapply_keeps_the_claim_counts_and_deletes_only_stale_pairs() {
     assert!(!existing.claims_misshapen);
     assert_eq!(existing.claims.len(), 3);
     let cmds = commands_of(&r, &existing);
-    // Neither flushed nor deleted: only the pairs that are gone.
-    assert!(!cmds
-        .iter()
-        .any(|c| c["flush"]["set"]["name"] == "vip_claims"));
-    assert!(!cmds
-        .iter()
-        .any(|c| c["delete"]["set"]["name"] == "vip_claims"));
+    // Neither added again (nft made it dynamic), flushed nor deleted: only the claims of
+    // a port that is gone.
+    for op in ["add", "flush", "delete"] {
+        assert!(
+            !cmds.iter().any(|c| c[op]["set"]["name"] == "vip_claims"),
+            "{op}"
+        );
+    }
     let deleted: Vec<&Value> = cmds
         .iter()
         .filter_map(|c| c["delete"].get("element"))
@@ -374,20 +380,15 @@ fn a_reapply_keeps_the_claim_counts_and_deletes_only_stale_pairs() {
     assert_eq!(deleted.len(), 1);
     assert_eq!(
         deleted[0]["elem"],
-        json!([{"concat": [port, "10.78.1.99"]}, {"concat": ["labpgone", "10.78.1.100"]}])
+        json!([{"concat": ["labpgone", "10.78.1.100"]}])
     );
-    // The same state applied twice: nothing to delete.
-    let wanted: Vec<(String, String)> = r
-        .claims()
-        .into_iter()
-        .map(|(p, v)| (p, v.to_string()))
-        .collect();
-    let pairs: Vec<(&str, &str)> = wanted
-        .iter()
-        .map(|(p, v)| (p.as_str(), v.as_str()))
-        .collect();
+    // Only claims of existing ports: nothing to delete.
     let same = Existing::from_listing(
-        &claims_listing(&r, json!([{"counter": null}]), &pairs),
+        &claims_listing(
+            &r,
+            json!([{"counter": null}]),
+            &[(&port, "10.78.1.100"), (&port, "10.78.1.99")],
+        ),
         &r.table,
     );
     let cmds = commands_of(&r, &same);

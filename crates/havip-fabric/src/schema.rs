@@ -56,6 +56,9 @@ pub struct Set {
     /// Statements every element gets (`[{"counter": null}]`: a counter per element).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stmt: Option<Vec<Stmt>>,
+    /// The most elements it holds (a set that rules fill needs one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u32>,
 }
 
 /// A set's type: one data type, or a concatenation.
@@ -120,8 +123,19 @@ pub enum Stmt {
     /// A named counter (`Some`), or an anonymous one (`None`, printed `null`).
     Counter(Option<String>),
     Vmap(Vmap),
+    /// Adds (or refreshes) an element built from the packet in a named set.
+    Set(SetUpdate),
     Accept(()),
     Drop(()),
+}
+
+/// `update @SET { ELEM }`: the set's elements come from the packets themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetUpdate {
+    pub op: &'static str,
+    pub elem: Expr,
+    /// `@NAME`.
+    pub set: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -273,11 +287,23 @@ mod tests {
             name: "s".into(),
             set_type: Some(SetType::Concat(vec!["ifname", "ipv4_addr"])),
             stmt: Some(vec![Stmt::Counter(None)]),
+            size: Some(65536),
         };
         assert_eq!(
             serde_json::to_value(Command::Add(Object::Set(set))).unwrap(),
             json!({"add": {"set": {"family": "bridge", "table": "t", "name": "s",
-                "type": ["ifname", "ipv4_addr"], "stmt": [{"counter": null}]}}})
+                "type": ["ifname", "ipv4_addr"], "stmt": [{"counter": null}], "size": 65536}}})
+        );
+        // The statement that fills such a set from packets, as nft lists it.
+        let update = Stmt::Set(SetUpdate {
+            op: "update",
+            elem: Expr::concat(vec![Expr::iifname(), Expr::payload("arp", "saddr ip")]),
+            set: "@s".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(update).unwrap(),
+            json!({"set": {"op": "update", "elem": {"concat": [{"meta": {"key": "iifname"}},
+                {"payload": {"protocol": "arp", "field": "saddr ip"}}]}, "set": "@s"}})
         );
         let chain = Chain {
             family: FAMILY,

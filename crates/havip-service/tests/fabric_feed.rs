@@ -224,7 +224,52 @@ async fn a_wait_ends_at_the_next_revision_or_its_timeout(dir: Backend) {
         .unwrap();
 }
 
+/// Two replicas on one store: the agent follows and acknowledges through one, changes
+/// are made through the other.
+async fn an_agent_may_talk_to_any_replica(dir: Backend) {
+    let (first, _) = service(&dir, true).await;
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let config = ServiceConfig {
+        dataplane: true,
+        ..ServiceConfig::default()
+    };
+    let second = Arc::new(Service::new(
+        dir.open().await,
+        config,
+        clock,
+        Arc::new(SeededIds::new(2)),
+    ));
+    let at = revision(&second).await;
+    let waiter = {
+        let second = second.clone();
+        tokio::spawn(async move { second.wait_for_revision(at, Duration::from_secs(30)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    first
+        .associate(&aliyun(), HAVIP, &ecs("i-uf6demo0001"), None)
+        .await
+        .unwrap();
+    let woke = tokio::time::timeout(Duration::from_secs(5), waiter)
+        .await
+        .expect("the other replica's wait ends with the change")
+        .unwrap()
+        .unwrap();
+    assert_eq!(woke, at + 1);
+    assert_eq!(members_in_feed(&second, HAVIP).await, ["i-uf6demo0001"]);
+    let ack = second
+        .acknowledge_fabric(woke, "agent-test", None)
+        .await
+        .unwrap();
+    assert_eq!(ack.completed, [HAVIP]);
+    assert_eq!(
+        first.get_havip(&aliyun(), HAVIP).await.unwrap().status,
+        HaVipStatus::InUse
+    );
+    assert_eq!(first.fabric_status().await.unwrap().acked, woke);
+}
+
 backend::on_every_store!(
+    an_agent_may_talk_to_any_replica,
     revision_grows_with_each_committed_change_only,
     with_a_data_plane_changes_wait_for_its_acknowledgement,
     a_wait_ends_at_the_next_revision_or_its_timeout,

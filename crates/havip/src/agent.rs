@@ -70,7 +70,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
                 })?
         }
     };
-    let fabric = LabFabric::detect(args.prefix.clone(), args.resync)?;
+    let fabric = LabFabric::detect(args.prefix.clone(), Duration::from_secs(60))?;
     let client = FeedClient::new(&args.server, &token)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -98,7 +98,7 @@ pub struct LabAgent {
 impl LabAgent {
     /// Root, `ip`, `sysctl` and `nft` are there, or the error names what is missing.
     pub fn prepare(prefix: &Prefix) -> anyhow::Result<LabAgent> {
-        let fabric = LabFabric::detect(prefix.clone(), Duration::from_secs(5))
+        let fabric = LabFabric::detect(prefix.clone(), Duration::from_secs(60))
             .context("havip serve --lab")?;
         Ok(LabAgent {
             fabric,

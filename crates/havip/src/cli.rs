@@ -51,6 +51,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum LabCommand {
+    /// Measure the data plane on this host: how long a change takes to reach the
+    /// fabric through `serve --lab`, and a full reconcile of a large fabric.
+    Bench(crate::lab_bench::LabBenchArgs),
     /// Build the lab: a fabric namespace with a bridge per subnet, a namespace per instance
     /// (one veth per ENI, with its MAC and IP) and a client namespace per subnet. Running it
     /// again changes nothing.
@@ -229,6 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 associate,
             } => crate::fabric::apply(&seed, &prefix, &associate),
             LabCommand::Counters { prefix } => crate::fabric::counters(&prefix),
+            LabCommand::Bench(args) => crate::lab_bench::run(args).await,
         },
     }
 }

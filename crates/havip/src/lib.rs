@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod fabric;
 pub mod http_server;
 pub mod lab;
+pub mod lab_bench;
 pub mod metrics;
 pub mod process;
 pub mod serve;

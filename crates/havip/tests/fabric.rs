@@ -268,7 +268,7 @@ fn only_the_havips_members_may_claim_its_vip() {
     let chain = lab.nft(&["-a", "list", "chain", "bridge", &lab.table(), &b_chain]);
     let handle = chain
         .lines()
-        .find(|l| l.contains("ip saddr @vip_claims"))
+        .find(|l| l.contains("ip saddr @vips") && l.contains("drop"))
         .and_then(|l| l.rsplit_once("# handle "))
         .map(|(_, h)| h.trim().to_string())
         .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));

@@ -60,6 +60,11 @@ pub fn seed_with_quota(seed: &str, havips: u64) -> Result<String, BenchError> {
 impl Server {
     /// Starts `exe serve` on 127.0.0.1:0 with `seed` and waits until it listens.
     pub async fn start(exe: &Path, seed: &str) -> Result<Server, BenchError> {
+        Server::start_with(exe, seed, &[]).await
+    }
+
+    /// Like [`Server::start`], with more `serve` flags.
+    pub async fn start_with(exe: &Path, seed: &str, extra: &[&str]) -> Result<Server, BenchError> {
         let dir = tempfile::tempdir().map_err(BenchError::Io)?;
         let data = dir.path().join("data");
         let seed_path = dir.path().join("seed.toml");
@@ -72,6 +77,7 @@ impl Server {
             .arg(&data)
             .arg("--seed")
             .arg(&seed_path)
+            .args(extra)
             .env_remove("HAVIP_DATABASE_URL")
             .env_remove("HAVIP_ADMIN_TOKEN")
             .env_remove("HAVIP_LISTEN")
