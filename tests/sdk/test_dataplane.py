@@ -9,6 +9,8 @@ is swept before it starts and removed at the end, also when the test fails.
 
 import json
 import os
+import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -250,4 +252,38 @@ def test_a_killed_agent_leaves_changes_in_flight_and_catches_up(prefix):
     # The agent leaves the lab up when it stops; `havip lab down` removes all of it.
     assert namespaces(prefix), "the lab outlives the agent"
     lab(prefix, "down")
+    assert namespaces(prefix) == []
+
+
+def test_the_readme_section_see_a_vip_move_runs_as_written(prefix):
+    """The shell blocks of the README's "See a VIP move", after the server's own command,
+    run in order against `serve --lab` (paths, port and lab prefix replaced) and show what
+    the text says."""
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## See a VIP move", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert len(blocks) == 4, "the server's command, then three blocks"
+    assert "--lab" in blocks[0] and "serve" in blocks[0]
+    d = tempfile.mkdtemp(prefix="havip-readme-")
+    server = start(d, "--lab", "--lab-prefix", prefix)
+    try:
+        wait_for("the agent's first acknowledgement",
+                 lambda: ports(server)["lag"] == 0 and ports(server)["ports"], timeout=60)
+        script = "\n".join(blocks[1:])
+        script = (script.replace("sudo ", "").replace("./target/release/havip", havip_binary())
+                  .replace("./data", d).replace("127.0.0.1:8080", server.endpoint))
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "HAVIP_LAB_PREFIX": prefix})
+        assert done.returncode == 0, done.stdout + done.stderr
+        out = done.stdout
+        assert re.search(r"^InUse\n(.|\n)*^Available\n(.|\n)*^InUse\n", out, re.M), out
+        neigh = [line for line in out.splitlines() if line.startswith("192.168.1.100 ")]
+        a_mac, b_mac = mac_of(server, A), mac_of(server, B)
+        assert [a_mac in n for n in neigh] == [True, True, False], neigh
+        assert b_mac in neigh[2], neigh
+        assert re.search(r"i-uf6demo0002 eth0.*\n  claimed 192\.168\.1\.100: [1-9]", out), out
+        assert server.havip(HAVIP)["master"] == B
+    finally:
+        server.stop()
+        shutil.rmtree(d, ignore_errors=True)
     assert namespaces(prefix) == []
