@@ -142,7 +142,9 @@ fn the_bridge_socket_sees_the_claims_the_fabric_lets_through_only() {
         .is_err());
     assert_eq!(watcher.watching(), vec![bridge.clone()]);
     // Idempotent.
-    watcher.watch_bridges(&[bridge.clone()]).expect("watch");
+    watcher
+        .watch_bridges(std::slice::from_ref(&bridge))
+        .expect("watch");
     assert_eq!(watcher.watching(), vec![bridge.clone()]);
 
     // A's gratuitous ARP passes the fabric and is seen, with A's MAC.

@@ -152,7 +152,7 @@ impl ArpSocket {
                 _ => Err(e),
             };
         }
-        if from.sll_pkttype == libc::PACKET_OUTGOING as u8 {
+        if from.sll_pkttype == libc::PACKET_OUTGOING {
             return Ok(Received::Nothing);
         }
         Ok(Received::Frame(usize::try_from(got).unwrap_or(0)))

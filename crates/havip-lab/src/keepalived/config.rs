@@ -164,7 +164,7 @@ fn check_group(g: &VrrpGroup) -> Result<(), VrrpError> {
     }
     let ms = g.advert.as_millis();
     let cs = ms / 10;
-    if g.advert.subsec_nanos() % 10_000_000 != 0 || cs == 0 || cs > MAX_ADVERT_CS {
+    if !g.advert.subsec_nanos().is_multiple_of(10_000_000) || cs == 0 || cs > MAX_ADVERT_CS {
         return Err(VrrpError::BadAdvert {
             group: g.name.clone(),
             advert: g.advert,
