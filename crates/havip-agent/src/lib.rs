@@ -14,6 +14,7 @@
 //!   one (a lab in network namespaces and its nftables fabric).
 //! - [`run`]: the loop.
 
+pub mod arp;
 pub mod client;
 mod enforce;
 mod error;

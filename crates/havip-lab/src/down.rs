@@ -1,14 +1,16 @@
 //! `havip lab down`: removes every namespace of a lab, found by its prefix alone (so it
 //! also cleans up after a crash or a seed that changed). All of a lab's links live in
 //! its namespaces, so they go with them; processes still running in a namespace (a
-//! user's keepalived) are stopped first, or they would keep its interfaces alive. The
-//! lab's lock ([`crate::lock`]) is held throughout.
+//! user's keepalived) are stopped first, or they would keep its interfaces alive; the
+//! lab's keepalived directory (`/run/havip-lab/PREFIX/`) goes too. The lab's lock
+//! ([`crate::lock`]) is held throughout.
 
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::error::LabError;
 use crate::host::Host;
+use crate::keepalived;
 use crate::lock;
 use crate::names::{is_lab_namespace, Prefix};
 use crate::state;
@@ -36,6 +38,11 @@ pub fn down(host: &Host, prefix: &Prefix) -> Result<DownReport, LabError> {
 pub(crate) fn down_locked(host: &Host, prefix: &Prefix) -> Result<DownReport, LabError> {
     let mut report = DownReport::default();
     let mut first_error = None;
+    // The lab's keepalived first (their files name them), then whatever else runs in
+    // the namespaces.
+    if let Err(e) = keepalived::process::remove_all(host, prefix) {
+        first_error = Some(e);
+    }
     for ns in state::namespaces(host)? {
         if !is_lab_namespace(prefix, &ns) {
             continue;

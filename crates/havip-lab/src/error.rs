@@ -94,6 +94,13 @@ pub enum LabError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Vrrp(#[from] crate::keepalived::VrrpError),
+    #[error("{path}: {source}")]
+    File {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("processes {pids:?} in namespace {namespace} did not stop")]
     Busy { namespace: String, pids: Vec<u32> },
 }

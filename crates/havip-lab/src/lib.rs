@@ -29,6 +29,9 @@
 //! hash of the ids, so `down` and `exec` need no topology and no state file: `down`
 //! removes every namespace whose name has the prefix's shape, also after a crash, and
 //! every link of the lab lives inside those namespaces (none in the host's own).
+//!
+//! [`keepalived`] runs VRRP for HaVip groups in the instance namespaces (one keepalived
+//! per instance, files under `/run/havip-lab/PREFIX/`), converged like the rest.
 
 mod check;
 mod converge;
@@ -36,6 +39,7 @@ mod down;
 mod error;
 mod exec;
 mod host;
+pub mod keepalived;
 mod lock;
 mod mac;
 mod names;
