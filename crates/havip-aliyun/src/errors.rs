@@ -337,6 +337,12 @@ pub fn table(err: &FaceError, op: Option<Operation>) -> ErrorReply {
             "Forbidden.UnassociateMaster",
             "Unassociating a master instance is not allowed unless the parameter Force is True.",
         ),
+        // No Alibaba action moves the master (it follows ARP); the nearest status code.
+        F::Domain(D::MasterFollowsArp) => reply(
+            400,
+            "IncorrectHaVipStatus",
+            "The master of a HaVip follows the ARP of its associated instances.",
+        ),
         F::Domain(D::EipBound) => reply(
             400,
             "DependencyViolation.HaVipAssociatedWithEIP",

@@ -97,6 +97,11 @@ pub enum DomainError {
     EniIsPrimary,
     #[error("the HaVip has an EIP bound")]
     EipBound,
+    #[error(
+        "a data plane is attached: the master is the associated instance that announces the \
+         VIP (a gratuitous ARP, as keepalived sends), not a failover call"
+    )]
+    MasterFollowsArp,
 
     // --- limits ---------------------------------------------------------------------
     #[error("the HaVip carries the most instances allowed ({limit})")]

@@ -161,6 +161,19 @@ impl PendingChange {
     }
 }
 
+/// An ARP claim on a HaVip's VIP seen by the data plane: a gratuitous ARP request
+/// (sender = target = VIP) or an ARP reply whose sender is the VIP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MasterClaim {
+    /// When the fabric saw it (ms since the epoch).
+    pub at: i64,
+    /// The fabric port it came through, and the sender's MAC.
+    pub port: String,
+    pub mac: String,
+    /// `GratuitousRequest` or `Reply`.
+    pub kind: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HaVip {
     pub id: String,
@@ -176,6 +189,9 @@ pub struct HaVip {
     pub members: Vec<Member>,
     /// The member that holds the VIP now.
     pub master: Option<String>,
+    /// With a data plane, the ARP claim that made `master` the master.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_claim: Option<MasterClaim>,
     pub tags: BTreeMap<String, String>,
     pub eip: Option<String>,
     pub resource_group: String,

@@ -13,6 +13,6 @@ pub mod validate;
 pub mod world;
 
 pub use error::DomainError;
-pub use havip::{HaVip, HaVipStatus, Member, MemberState, PendingChange, PendingKind};
+pub use havip::{HaVip, HaVipStatus, MasterClaim, Member, MemberState, PendingChange, PendingKind};
 pub use limits::{Cloud, LimitProfiles, Limits};
 pub use model::{Eni, Instance, InstanceStatus, MemberKind, Subnet, Target, TargetResource, Vpc};

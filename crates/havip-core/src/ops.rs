@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::error::{Action, DomainError};
-use crate::havip::{HaVip, HaVipStatus, Member, MemberState, PendingChange, PendingKind};
+use crate::havip::{
+    HaVip, HaVipStatus, MasterClaim, Member, MemberState, PendingChange, PendingKind,
+};
 use crate::ip;
 use crate::limits::{Cloud, Limits};
 use crate::model::{Eni, Instance, MemberKind, Subnet, Target, TargetResource};
@@ -148,6 +150,7 @@ pub fn create(
         status: HaVipStatus::Available,
         members: Vec::new(),
         master: None,
+        master_claim: None,
         tags,
         eip: None,
         resource_group: req.resource_group.clone().unwrap_or_default(),
@@ -459,6 +462,7 @@ pub fn failover(
     };
     let mut next = havip.clone();
     next.master = Some(new_master);
+    next.master_claim = None;
     next.updated_at = now;
     Ok(next)
 }
@@ -484,6 +488,42 @@ pub fn complete(havip: &HaVip, now: i64) -> Option<HaVip> {
     }
     next.updated_at = now;
     Some(settle(next))
+}
+
+/// What a claim on a HaVip's VIP did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// The claimant became the master (from the one before, if any).
+    MasterChanged { from: Option<String>, next: HaVip },
+    /// The claimant already was the master.
+    Unchanged,
+    /// The claimant is not an associated member: the claim does not count.
+    Ignored,
+}
+
+/// An ARP claim on `havip`'s VIP from `member` (the instance, or the ENI when the HaVip
+/// carries ENIs): the latest claim of an associated member makes it the master, as the
+/// clouds' fabrics decide. A member still being associated or disassociated, or anyone
+/// else, is ignored.
+pub fn claim_master(havip: &HaVip, member: &str, claim: MasterClaim) -> ClaimOutcome {
+    let associated = havip
+        .members
+        .iter()
+        .any(|m| m.id == member && m.state == MemberState::Associated);
+    if !associated {
+        return ClaimOutcome::Ignored;
+    }
+    if havip.master.as_deref() == Some(member) {
+        return ClaimOutcome::Unchanged;
+    }
+    let mut next = havip.clone();
+    next.master = Some(member.to_string());
+    next.updated_at = next.updated_at.max(claim.at);
+    next.master_claim = Some(claim);
+    ClaimOutcome::MasterChanged {
+        from: havip.master.clone(),
+        next,
+    }
 }
 
 /// Finishes the change in flight on `havip` at once, whatever its delay: the operator's
@@ -516,6 +556,8 @@ pub fn settle(mut havip: HaVip) -> HaVip {
             .filter(|m| m.state == MemberState::Associated)
             .min_by_key(|m| m.position)
             .map(|m| m.id.clone());
+        // The claim that made the old master is not this one's.
+        havip.master_claim = None;
     }
     havip.status = havip.derived_status();
     havip

@@ -287,6 +287,7 @@ mod tests {
                 position: 0,
             }],
             master: Some("nic-1".into()),
+            master_claim: None,
             tags: Default::default(),
             eip: None,
             resource_group: String::new(),

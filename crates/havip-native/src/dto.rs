@@ -233,6 +233,16 @@ impl PendingDto {
     }
 }
 
+/// The ARP claim that made a HaVip's master: when, through which fabric port, from which
+/// MAC, and what kind (`GratuitousRequest` or `Reply`).
+#[derive(Debug, Serialize)]
+pub struct MasterClaimDto {
+    pub at: String,
+    pub port: String,
+    pub mac: String,
+    pub kind: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct HaVipDto {
     pub id: String,
@@ -247,6 +257,8 @@ pub struct HaVipDto {
     pub associated_type: Option<&'static str>,
     pub members: Vec<MemberDto>,
     pub master: Option<String>,
+    /// With a data plane: the ARP claim that made `master` the master.
+    pub master_claim: Option<MasterClaimDto>,
     pub tags: BTreeMap<String, String>,
     pub eip: Option<String>,
     pub pending: Option<PendingDto>,
@@ -278,6 +290,12 @@ impl From<&HaVip> for HaVipDto {
                 })
                 .collect(),
             master: h.master.clone(),
+            master_claim: h.master_claim.as_ref().map(|c| MasterClaimDto {
+                at: rfc3339(c.at),
+                port: c.port.clone(),
+                mac: c.mac.clone(),
+                kind: c.kind.clone(),
+            }),
             tags: h.tags.clone(),
             eip: h.eip.clone(),
             pending: h.pending.as_ref().map(|p| PendingDto::of(p, None)),

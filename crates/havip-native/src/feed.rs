@@ -175,3 +175,53 @@ pub struct DataplaneView {
     pub agent: Option<String>,
     pub ports: Vec<PortView>,
 }
+
+/// `POST /v1/dataplane/claims`: ARP claims on VIPs the fabric let through, in the order
+/// they were seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsRequest {
+    pub agent: String,
+    pub claims: Vec<ClaimView>,
+}
+
+/// One claim: the VIP, where it came from, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimView {
+    /// The subnet whose bridge carried it.
+    pub subnet: String,
+    pub vip: Ipv4Addr,
+    pub port: String,
+    #[serde(default)]
+    pub eni: Option<String>,
+    #[serde(default)]
+    pub instance: Option<String>,
+    pub mac: String,
+    /// `GratuitousRequest` or `Reply`.
+    pub kind: String,
+    /// When the fabric saw it, in ms since the Unix epoch.
+    pub at_ms: i64,
+}
+
+/// What each claim did, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimsResponse {
+    pub results: Vec<ClaimResultView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result")]
+pub enum ClaimResultView {
+    MasterChanged {
+        havip: String,
+        from: Option<String>,
+        to: String,
+    },
+    Unchanged {
+        havip: String,
+    },
+    Ignored {
+        reason: String,
+    },
+}

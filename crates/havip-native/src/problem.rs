@@ -91,6 +91,7 @@ pub fn domain_status_and_code(e: &DomainError) -> (StatusCode, &'static str) {
         D::EniAttached => (S::CONFLICT, "EniAttached"),
         D::EniIsPrimary => (S::CONFLICT, "EniIsPrimary"),
         D::EipBound => (S::CONFLICT, "EipBound"),
+        D::MasterFollowsArp => (S::CONFLICT, "MasterFollowsArp"),
         // limits
         D::InstancesPerHaVipLimit { .. } => (S::CONFLICT, "InstancesPerHaVipLimit"),
         D::HaVipsPerInstanceLimit { .. } => (S::CONFLICT, "HaVipsPerInstanceLimit"),
@@ -272,6 +273,7 @@ mod tests {
             ),
             (DomainError::DifferentSubnet, 409, "DifferentSubnet"),
             (DomainError::NotAssociated, 409, "NotAssociated"),
+            (DomainError::MasterFollowsArp, 409, "MasterFollowsArp"),
             (DomainError::UnassociateMaster, 409, "UnassociateMaster"),
             (DomainError::EniCarriesHaVip, 409, "EniCarriesHaVip"),
             (DomainError::EniAttached, 409, "EniAttached"),

@@ -205,3 +205,179 @@ async fn refused_requests_change_nothing() {
     unauthenticated.assert_problem(401, "Unauthorized");
     assert_eq!(h.snapshot().await, before);
 }
+
+fn claim(instance: &str, eni: &str, vip: &str, at_ms: i64) -> serde_json::Value {
+    json!({"subnet": "vsw-uf6demo0001", "vip": vip, "port": format!("hvp-{instance}"),
+           "eni": eni, "instance": instance, "mac": "00:16:3e:00:00:09",
+           "kind": "GratuitousRequest", "at_ms": at_ms})
+}
+
+#[tokio::test]
+async fn the_master_follows_the_latest_claim_of_an_associated_member() {
+    let h = Harness::with_dataplane().await;
+    for member in [INSTANCE, "i-uf6demo0002"] {
+        h.call(
+            "POST",
+            &format!("/v1/havips/{SEED_HAVIP}/associate"),
+            Some(json!({"instance_id": member})),
+        )
+        .await
+        .ok(200);
+        let at = revision(&h).await;
+        h.call(
+            "POST",
+            "/v1/dataplane/ack",
+            Some(json!({"revision": at, "agent": "test"})),
+        )
+        .await
+        .ok(200);
+    }
+    let havip = h
+        .call("GET", &format!("/v1/havips/{SEED_HAVIP}"), None)
+        .await
+        .ok(200);
+    assert_eq!(havip["status"], "InUse");
+    assert_eq!(
+        havip["master"], INSTANCE,
+        "the first member, before any ARP"
+    );
+    assert_eq!(havip["master_claim"], json!(null));
+    let vip = havip["ip"].as_str().unwrap().to_string();
+
+    // The failover call no longer moves it.
+    h.call(
+        "POST",
+        &format!("/v1/havips/{SEED_HAVIP}/failover"),
+        Some(json!({})),
+    )
+    .await
+    .assert_problem(409, "MasterFollowsArp");
+
+    let report = |claims: Vec<serde_json::Value>| {
+        let h = &h;
+        async move {
+            h.call(
+                "POST",
+                "/v1/dataplane/claims",
+                Some(json!({"agent": "test", "claims": claims})),
+            )
+            .await
+            .ok(200)["results"]
+                .clone()
+        }
+    };
+    let results = report(vec![
+        claim("i-uf6demo0002", "eni-x", &vip, 1_700_000_001_000),
+        claim("i-uf6demo0002", "eni-x", &vip, 1_700_000_001_500),
+        claim("i-uf6demo0003", "eni-y", &vip, 1_700_000_001_600),
+        claim("i-uf6demo0002", "eni-x", "192.168.1.222", 1_700_000_001_700),
+    ])
+    .await;
+    assert_eq!(
+        results[0],
+        json!({"result": "MasterChanged", "havip": SEED_HAVIP, "from": INSTANCE, "to": "i-uf6demo0002"})
+    );
+    assert_eq!(
+        results[1],
+        json!({"result": "Unchanged", "havip": SEED_HAVIP})
+    );
+    assert_eq!(results[2]["result"], "Ignored", "not a member");
+    assert_eq!(results[3]["result"], "Ignored", "no HaVip has that address");
+    let havip = h
+        .call("GET", &format!("/v1/havips/{SEED_HAVIP}"), None)
+        .await
+        .ok(200);
+    assert_eq!(havip["master"], "i-uf6demo0002");
+    assert_eq!(havip["master_claim"]["port"], "hvp-i-uf6demo0002");
+    assert_eq!(havip["master_claim"]["kind"], "GratuitousRequest");
+    assert_eq!(havip["master_claim"]["at"], "2023-11-14T22:13:21.000Z");
+
+    // Split brain: both announce; the latest claim wins, and both are events.
+    report(vec![claim(
+        INSTANCE,
+        "eni-uf6demo0001",
+        &vip,
+        1_700_000_002_000,
+    )])
+    .await;
+    let events = h.call("GET", "/v1/events", None).await.ok(200);
+    let items = events["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["kind"], "MasterChanged");
+    assert_eq!(items[0]["detail"]["to"], "i-uf6demo0002");
+    assert_eq!(items[1]["detail"]["from"], "i-uf6demo0002");
+    assert_eq!(items[1]["detail"]["to"], INSTANCE);
+    assert_eq!(items[1]["detail"]["claim"]["mac"], "00:16:3e:00:00:09");
+    assert!(items[0]["seq"].as_i64() < items[1]["seq"].as_i64());
+    // Paged by the cursor.
+    let first = h.call("GET", "/v1/events?limit=1", None).await.ok(200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+    let rest = h
+        .call(
+            "GET",
+            &format!("/v1/events?since={}", first["next_since"]),
+            None,
+        )
+        .await
+        .ok(200);
+    assert_eq!(rest["items"][0]["seq"], items[1]["seq"]);
+    let none = h
+        .call(
+            "GET",
+            &format!("/v1/events?since={}", rest["next_since"]),
+            None,
+        )
+        .await
+        .ok(200);
+    assert_eq!(none["items"], json!([]));
+    assert_eq!(none["next_since"], rest["next_since"]);
+    assert_eq!(
+        h.call("GET", &format!("/v1/havips/{SEED_HAVIP}"), None)
+            .await
+            .ok(200)["master"],
+        INSTANCE
+    );
+}
+
+#[tokio::test]
+async fn refused_claims_and_event_queries_change_nothing() {
+    let h = Harness::with_dataplane().await;
+    let before = h.snapshot().await;
+    let ok_claim = claim(INSTANCE, "eni-uf6demo0001", "192.168.1.100", 1);
+    for (method, path, body, code) in [
+        ("GET", "/v1/events?limit=0", None, "InvalidParameter"),
+        ("GET", "/v1/events?limit=1001", None, "InvalidParameter"),
+        ("GET", "/v1/events?since=-1", None, "InvalidParameter"),
+        ("GET", "/v1/events?cursor=1", None, "InvalidParameter"),
+        (
+            "POST",
+            "/v1/dataplane/claims",
+            Some(json!({"agent": "", "claims": [ok_claim.clone()]})),
+            "InvalidParameter",
+        ),
+        (
+            "POST",
+            "/v1/dataplane/claims",
+            Some(json!({"agent": "a", "claims": [ok_claim.clone()], "x": 1})),
+            "InvalidBody",
+        ),
+        (
+            "POST",
+            "/v1/dataplane/claims",
+            Some(json!({"agent": "a", "claims": [{"vip": "192.168.1.100"}]})),
+            "InvalidBody",
+        ),
+        (
+            "POST",
+            "/v1/dataplane/claims",
+            Some(
+                json!({"agent": "a", "claims": [{"subnet": "s", "vip": "300.1.1.1", "port": "p",
+                "mac": "m", "kind": "Reply", "at_ms": 1}]}),
+            ),
+            "InvalidBody",
+        ),
+    ] {
+        h.call(method, path, body).await.assert_problem(400, code);
+    }
+    assert_eq!(h.snapshot().await, before);
+}

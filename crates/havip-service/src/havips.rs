@@ -366,6 +366,10 @@ impl Service {
         retry_conflicts(|| async {
             let mut tx = self.store.write().await?;
             let old = self.scoped_havip(&mut *tx, caller, havip_id).await?;
+            if old.is_some() && self.config.dataplane {
+                // The master is whoever announces the VIP (ArpClaims), not a call.
+                return Err(DomainError::MasterFollowsArp.into());
+            }
             let next = ops::failover(havip_id, old.as_ref(), to, self.now_ms())?;
             if let Some(old) = &old {
                 tx.update_havip(old, &next).await?;

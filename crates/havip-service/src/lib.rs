@@ -3,6 +3,7 @@
 //! region as the scope, ClientToken idempotency, ids in each cloud's style, and the worker
 //! that completes association changes in flight.
 
+mod claims;
 mod clock;
 mod error;
 mod fabric;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use havip_core::{Cloud, LimitProfiles};
 use havip_store::Store;
 
+pub use claims::{ArpClaim, ClaimResult};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
 pub use fabric::{DesiredHavip, FabricAck, FabricDesired};
@@ -95,6 +97,8 @@ pub struct Service {
     ids: Arc<dyn IdGenerator>,
     /// Turns true when the server shuts down (ends the waits of the change feed).
     closing: tokio::sync::watch::Sender<bool>,
+    /// ARP claims the data plane reported that did not count.
+    ignored_claims: std::sync::atomic::AtomicU64,
 }
 
 impl Service {
@@ -111,6 +115,7 @@ impl Service {
             clock,
             ids,
             closing: tokio::sync::watch::Sender::new(false),
+            ignored_claims: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -246,6 +246,7 @@ async fn load_all(
             status: HaVipStatus::Available,
             members: Vec::new(),
             master: None,
+            master_claim: None,
             tags: Default::default(),
             eip: None,
             resource_group: String::new(),

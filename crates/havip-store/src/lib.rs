@@ -269,6 +269,38 @@ pub trait Tx: Send + PortTx {
     async fn havips_awaiting_fabric(&mut self, up_to: i64) -> StoreResult<Vec<HaVip>>;
     /// Every HaVip of every account, in creation order (the fabric's desired state).
     async fn all_havips(&mut self) -> StoreResult<Vec<HaVip>>;
+
+    // --- events ------------------------------------------------------------------------
+    /// Appends an event; its sequence number is given by the store.
+    async fn insert_event(&mut self, e: &NewEvent) -> StoreResult<()>;
+    /// Events after sequence number `since`, oldest first, at most `limit`.
+    async fn events(&mut self, since: i64, limit: u32) -> StoreResult<Vec<Event>>;
+}
+
+/// An event to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub at: i64,
+    pub kind: String,
+    pub havip: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// The event's JSON.
+    pub body: String,
+}
+
+/// A stored event. Sequence numbers grow in commit order on SQLite; on PostgreSQL they
+/// grow in the order transactions take them, and events are appended under the fabric's
+/// revision lock (the only writer of events), which makes that the commit order too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub havip: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub body: String,
 }
 
 /// The change feed's counter and the data plane's last acknowledgement.

@@ -781,6 +781,42 @@ impl Tx for $tx {
         rows.iter().map(havip_row).collect()
     }
 
+    async fn insert_event(&mut self, e: &crate::NewEvent) -> StoreResult<()> {
+        // Serialises appends (see crate::Event): a transaction that appends an event holds
+        // the revision counter's row, as its change to the HaVip already does.
+        self.take_revision().await?;
+        let q = sqlx::query(
+            "INSERT INTO events (at, kind, havip_id, account_id, region, body) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(e.at)
+        .bind(e.kind.as_str())
+        .bind(e.havip.as_deref())
+        .bind(e.account.as_deref())
+        .bind(e.region.as_deref())
+        .bind(e.body.as_str());
+        self.exec(q).await.map(|_| ())
+    }
+
+    async fn events(&mut self, since: i64, limit: u32) -> StoreResult<Vec<crate::Event>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM events WHERE seq > ");
+        qb.push_bind(since)
+            .push(" ORDER BY seq LIMIT ")
+            .push_bind(i64::from(limit));
+        self.many(qb, |r| {
+            Ok(crate::Event {
+                seq: r.try_get("seq").map_err(map_err)?,
+                at: r.try_get("at").map_err(map_err)?,
+                kind: r.try_get("kind").map_err(map_err)?,
+                havip: r.try_get("havip_id").map_err(map_err)?,
+                account: r.try_get("account_id").map_err(map_err)?,
+                region: r.try_get("region").map_err(map_err)?,
+                body: r.try_get("body").map_err(map_err)?,
+            })
+        })
+        .await
+    }
+
     async fn all_havips(&mut self) -> StoreResult<Vec<HaVip>> {
         let qb = QueryBuilder::new("SELECT body FROM havips ORDER BY seq");
         self.many(qb, havip_row).await

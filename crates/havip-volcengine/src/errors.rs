@@ -300,6 +300,10 @@ impl FaceError {
             FaceError::Domain(D::HaVipStatus { .. }) => {
                 spec(400, "InvalidHaVip.InvalidStatus", 10019, HAVIP_STATUS_MSG)
             }
+            // No Volcengine action moves the master (it follows ARP); the nearest code.
+            FaceError::Domain(D::MasterFollowsArp) => {
+                spec(400, "InvalidHaVip.InvalidStatus", 10019, HAVIP_STATUS_MSG)
+            }
             FaceError::Domain(D::InstanceStatus { via_eni: true, .. }) => {
                 spec(400, "InvalidEni.InvalidStatus", 10020, ENI_STATUS_MSG)
             }

@@ -153,6 +153,7 @@ mod tests {
                 .iter()
                 .find(|m| m.state != MemberState::Associating)
                 .map(|m| m.id.clone()),
+            master_claim: None,
             members,
             tags: Default::default(),
             eip: None,

@@ -328,6 +328,44 @@ fn a_change_that_awaits_the_fabric_outlives_any_timer() {
 }
 
 #[test]
+fn the_latest_claim_of_an_associated_member_makes_the_master() {
+    let mut w = world_with_havip("s1");
+    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
+        .unwrap();
+    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
+        .unwrap();
+    let h = w.havips["havip-1"].clone();
+    assert_eq!(h.master.as_deref(), Some("i1"));
+    let seen = |at: i64| MasterClaim {
+        at,
+        port: "p2".into(),
+        mac: "00:16:3e:00:00:02".into(),
+        kind: "GratuitousRequest".into(),
+    };
+    let ClaimOutcome::MasterChanged { from, next } = claim_master(&h, "i2", seen(5000)) else {
+        panic!("an associated member's claim counts");
+    };
+    assert_eq!(from.as_deref(), Some("i1"));
+    assert_eq!(next.master.as_deref(), Some("i2"));
+    assert_eq!(next.master_claim, Some(seen(5000)));
+    assert_eq!(
+        claim_master(&next, "i2", seen(6000)),
+        ClaimOutcome::Unchanged
+    );
+    assert_eq!(claim_master(&next, "i3", seen(6000)), ClaimOutcome::Ignored);
+    // The master leaving clears the claim that made it.
+    let left = disassociate(&next, "i2");
+    assert_eq!(left.master.as_deref(), Some("i1"));
+    assert_eq!(left.master_claim, None);
+}
+
+fn disassociate(h: &HaVip, member: &str) -> HaVip {
+    let mut next = h.clone();
+    next.members.retain(|m| m.id != member);
+    settle(next)
+}
+
+#[test]
 fn associate_order_of_existence_checks() {
     let mut w = world_with_havip("s1");
     assert_eq!(

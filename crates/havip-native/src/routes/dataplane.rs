@@ -12,11 +12,17 @@ use havip_core::DomainError;
 
 use crate::dto::rfc3339;
 use crate::extract::{JsonBody, QueryPairs};
-use crate::feed::{AckRequest, AckResponse, DataplaneView, DesiredState, PortView};
+use crate::feed::{
+    AckRequest, AckResponse, ClaimResultView, ClaimsRequest, ClaimsResponse, DataplaneView,
+    DesiredState, PortView,
+};
 use crate::problem::NativeResult;
+use havip_service::{ArpClaim, ClaimResult};
 
 /// The longest a request for the desired state waits for the next revision.
 pub const MAX_WAIT_MS: u64 = 60_000;
+/// The most claims one request may carry.
+const MAX_CLAIMS: usize = 10_000;
 /// The longest agent name kept.
 const MAX_AGENT_LEN: usize = 256;
 /// The most ports a report may hold.
@@ -96,5 +102,52 @@ pub async fn ports(
         acked_at: status.acked_at.map(rfc3339),
         agent: status.agent,
         ports,
+    }))
+}
+
+/// Records ARP claims the fabric let through: the latest claim of an associated member
+/// makes it the master.
+pub async fn claims(
+    State(st): State<SharedState>,
+    JsonBody(req): JsonBody<ClaimsRequest>,
+) -> NativeResult<Json<ClaimsResponse>> {
+    if req.agent.trim().is_empty() || req.agent.len() > MAX_AGENT_LEN {
+        return Err(DomainError::invalid(
+            "agent",
+            format!("must name the agent in 1 to {MAX_AGENT_LEN} bytes"),
+        )
+        .into());
+    }
+    if req.claims.len() > MAX_CLAIMS {
+        return Err(
+            DomainError::invalid("claims", format!("holds more than {MAX_CLAIMS} claims")).into(),
+        );
+    }
+    let claims: Vec<ArpClaim> = req
+        .claims
+        .into_iter()
+        .map(|c| ArpClaim {
+            subnet: c.subnet,
+            vip: c.vip,
+            port: c.port,
+            eni: c.eni,
+            instance: c.instance,
+            mac: c.mac,
+            kind: c.kind,
+            at: c.at_ms,
+        })
+        .collect();
+    let results = st.service.record_claims(&claims).await?;
+    Ok(Json(ClaimsResponse {
+        results: results
+            .into_iter()
+            .map(|r| match r {
+                ClaimResult::MasterChanged { havip, from, to } => {
+                    ClaimResultView::MasterChanged { havip, from, to }
+                }
+                ClaimResult::Unchanged { havip } => ClaimResultView::Unchanged { havip },
+                ClaimResult::Ignored { reason } => ClaimResultView::Ignored { reason },
+            })
+            .collect(),
     }))
 }

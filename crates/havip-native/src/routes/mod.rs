@@ -2,6 +2,7 @@
 //! fallbacks that answer unknown routes (404) and wrong methods (405) with problem JSON.
 
 pub mod dataplane;
+pub mod events;
 pub mod havips;
 pub mod inventory;
 
@@ -61,6 +62,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/dataplane/desired"),
     ("POST", "/v1/dataplane/ack"),
     ("GET", "/v1/dataplane/ports"),
+    ("POST", "/v1/dataplane/claims"),
+    ("GET", "/v1/events"),
 ];
 
 /// The path that needs no bearer token.
@@ -148,6 +151,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/dataplane/desired", get(dataplane::desired))
         .route("/v1/dataplane/ack", post(dataplane::acknowledge))
         .route("/v1/dataplane/ports", get(dataplane::ports))
+        .route("/v1/dataplane/claims", post(dataplane::claims))
+        .route("/v1/events", get(events::list_events))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -247,6 +247,7 @@ impl Harness {
             "/v1/havips?page_size=500",
             "/v1/operations",
             "/v1/dataplane/ports",
+            "/v1/events",
         ] {
             all.insert(path.to_string(), self.get(path).await);
         }
