@@ -494,7 +494,10 @@ pub fn complete(havip: &HaVip, now: i64) -> Option<HaVip> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimOutcome {
     /// The claimant became the master (from the one before, if any).
-    MasterChanged { from: Option<String>, next: HaVip },
+    MasterChanged {
+        from: Option<String>,
+        next: Box<HaVip>,
+    },
     /// The claimant already was the master.
     Unchanged,
     /// The claimant is not an associated member: the claim does not count.
@@ -522,7 +525,7 @@ pub fn claim_master(havip: &HaVip, member: &str, claim: MasterClaim) -> ClaimOut
     next.master_claim = Some(claim);
     ClaimOutcome::MasterChanged {
         from: havip.master.clone(),
-        next,
+        next: Box::new(next),
     }
 }
 

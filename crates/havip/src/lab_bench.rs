@@ -258,7 +258,7 @@ async fn measure_propagation(
         )
         .await?;
         let answered = Instant::now();
-        wait(|| async { Ok(in_set(&fabric, &table, &element).await?) }).await?;
+        wait(|| in_set(&fabric, &table, &element)).await?;
         to_rule.push(answered.elapsed());
         wait(|| async { Ok(api.status().await? == "InUse") }).await?;
         to_in_use.push(answered.elapsed());
