@@ -11,6 +11,7 @@ import json
 import os
 import pathlib
 import re
+import sys
 import shutil
 import signal
 import subprocess
@@ -262,16 +263,17 @@ def test_the_readme_section_see_a_vip_move_runs_as_written(prefix):
     readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("## See a VIP move", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
-    assert len(blocks) == 4, "the server's command, then three blocks"
-    assert "--lab" in blocks[0] and "serve" in blocks[0]
+    assert len(blocks) == 5, "the server's command, then four blocks"
+    assert "--lab --keepalived" in blocks[0] and "serve" in blocks[0]
     d = tempfile.mkdtemp(prefix="havip-readme-")
-    server = start(d, "--lab", "--lab-prefix", prefix)
+    server = start(d, "--lab", "--lab-prefix", prefix, "--keepalived")
     try:
         wait_for("the agent's first acknowledgement",
                  lambda: ports(server)["lag"] == 0 and ports(server)["ports"], timeout=60)
         script = "\n".join(blocks[1:])
         script = (script.replace("sudo ", "").replace("./target/release/havip", havip_binary())
-                  .replace("./data", d).replace("127.0.0.1:8080", server.endpoint))
+                  .replace("./data", d).replace("127.0.0.1:8080", server.endpoint)
+                  .replace("python3 -", f"{sys.executable} -"))
         done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True,
                               timeout=300, env={**os.environ, "HAVIP_LAB_PREFIX": prefix})
         assert done.returncode == 0, done.stdout + done.stderr
@@ -283,6 +285,9 @@ def test_the_readme_section_see_a_vip_move_runs_as_written(prefix):
         assert b_mac in neigh[2], neigh
         assert re.search(r"i-uf6demo0002 eth0.*\n  claimed 192\.168\.1\.100: [1-9]", out), out
         assert server.havip(HAVIP)["master"] == B
+        # The failover: the SDK names the first member, then the other one.
+        assert re.search(r"^i-uf6demo0002\n(.|\n)*^i-uf6demo0003\n", out, re.M), out
+        assert '"from":"i-uf6demo0002"' in out and '"to":"i-uf6demo0003"' in out, out
     finally:
         server.stop()
         shutil.rmtree(d, ignore_errors=True)

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use havip_native::feed::{AckRequest, AckResponse, DesiredState, PortView};
+use havip_native::feed::{
+    AckRequest, AckResponse, ClaimView, ClaimsRequest, ClaimsResponse, DesiredState, PortView,
+};
 use serde_json::Value;
 
 use crate::error::AgentError;
@@ -92,6 +94,34 @@ impl FeedClient {
                 source,
             })?;
         read(resp, "POST /v1/dataplane/ack", &url).await
+    }
+}
+
+impl FeedClient {
+    /// Reports ARP claims the fabric let through, in the order they were seen.
+    pub async fn report_claims(
+        &self,
+        agent: &str,
+        claims: Vec<ClaimView>,
+    ) -> Result<ClaimsResponse, AgentError> {
+        let url = format!("{}/v1/dataplane/claims", self.base);
+        let body = ClaimsRequest {
+            agent: agent.to_string(),
+            claims,
+        };
+        let resp = self
+            .http
+            .post(&url)
+            .bearer_auth(&self.token)
+            .timeout(SLACK)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|source| AgentError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        read(resp, "POST /v1/dataplane/claims", &url).await
     }
 }
 

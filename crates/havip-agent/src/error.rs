@@ -29,4 +29,8 @@ pub enum AgentError {
     Fabric(#[from] FabricError),
     #[error("the enforcing task failed: {0}")]
     Task(String),
+    #[error(transparent)]
+    Arp(#[from] crate::arp::ArpError),
+    #[error(transparent)]
+    Vrrp(#[from] havip_lab::keepalived::VrrpError),
 }

@@ -15,16 +15,18 @@
 //! - [`run`]: the loop.
 
 pub mod arp;
+pub mod claims;
 pub mod client;
 mod enforce;
 mod error;
 mod lab_fabric;
 mod run;
 mod translate;
+pub mod vrrp;
 
 pub use client::FeedClient;
 pub use enforce::Enforce;
 pub use error::AgentError;
-pub use lab_fabric::LabFabric;
+pub use lab_fabric::{LabFabric, LabOptions};
 pub use run::{run, AgentConfig, Progress};
 pub use translate::{fabric_havips, topology};

@@ -498,7 +498,10 @@ pub enum ClaimOutcome {
         from: Option<String>,
         next: Box<HaVip>,
     },
-    /// The claimant already was the master.
+    /// The claimant already was the master, made so by the control plane (the first
+    /// member associated): its claim is recorded.
+    Confirmed { next: Box<HaVip> },
+    /// The claimant already was the master by an earlier claim.
     Unchanged,
     /// The claimant is not an associated member: the claim does not count.
     Ignored,
@@ -517,7 +520,14 @@ pub fn claim_master(havip: &HaVip, member: &str, claim: MasterClaim) -> ClaimOut
         return ClaimOutcome::Ignored;
     }
     if havip.master.as_deref() == Some(member) {
-        return ClaimOutcome::Unchanged;
+        if havip.master_claim.is_some() {
+            return ClaimOutcome::Unchanged;
+        }
+        let mut next = havip.clone();
+        next.master_claim = Some(claim);
+        return ClaimOutcome::Confirmed {
+            next: Box::new(next),
+        };
     }
     let mut next = havip.clone();
     next.master = Some(member.to_string());

@@ -103,6 +103,11 @@ impl Service {
                     reason: format!("{member} is not an associated member of HaVip {}", havip.id),
                 }),
                 ClaimOutcome::Unchanged => Ok(ClaimResult::Unchanged { havip: havip.id }),
+                ClaimOutcome::Confirmed { next } => {
+                    tx.update_havip(&havip, &next).await?;
+                    tx.commit().await?;
+                    Ok(ClaimResult::Unchanged { havip: havip.id })
+                }
                 ClaimOutcome::MasterChanged { from, next } => {
                     tx.update_havip(&havip, &next).await?;
                     let body = json!({

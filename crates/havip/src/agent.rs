@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use havip_agent::{AgentConfig, FeedClient, LabFabric};
+use havip_agent::{AgentConfig, FeedClient, LabFabric, LabOptions};
 use havip_lab::Prefix;
 use tokio::sync::watch;
 
@@ -33,6 +33,47 @@ pub struct AgentArgs {
     /// Enforce and acknowledge once, then exit.
     #[arg(long)]
     pub once: bool,
+    #[command(flatten)]
+    pub keepalived: KeepalivedArgs,
+}
+
+/// keepalived in the lab (`havip agent` and `havip serve --lab`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeepalivedArgs {
+    /// Run keepalived (VRRPv3, unicast) in the instances associated with each HaVip that
+    /// has two or more members; the first associated member is preferred.
+    #[arg(long)]
+    pub keepalived: bool,
+    /// keepalived's advert interval (10 ms steps; VRRPv3 allows 0.1s).
+    #[arg(long, default_value = "1s", value_parser = crate::cli::parse_duration)]
+    pub advert_int: Duration,
+}
+
+impl KeepalivedArgs {
+    fn options(&self) -> LabOptions {
+        LabOptions {
+            keepalived: self.keepalived.then_some(self.advert_int),
+            ..LabOptions::default()
+        }
+    }
+}
+
+/// Runs the enforcer's claim forwarder beside the loop.
+fn spawn_claims(
+    fabric: &mut LabFabric,
+    client: &FeedClient,
+    name: &str,
+    stop: &watch::Receiver<bool>,
+) {
+    if let Some((claims, directory)) = fabric.take_claims() {
+        tokio::spawn(havip_agent::claims::forward(
+            client.clone(),
+            name.to_string(),
+            claims,
+            directory,
+            stop.clone(),
+        ));
+    }
 }
 
 /// Who acknowledges: host, process and lab.
@@ -70,22 +111,17 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
                 })?
         }
     };
-    let fabric = LabFabric::detect(args.prefix.clone(), Duration::from_secs(60))?;
+    let mut fabric = LabFabric::detect(args.prefix.clone(), args.keepalived.options())?;
     let client = FeedClient::new(&args.server, &token)?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let config = config(&args.prefix, args.resync, args.once);
+    spawn_claims(&mut fabric, &client, &config.name, &stop_rx);
     tokio::spawn(async move {
         crate::serve::shutdown_signal().await;
         stop_tx.send(true).ok();
     });
     tracing::info!(server = %args.server, prefix = %args.prefix, "agent started");
-    havip_agent::run(
-        client,
-        fabric,
-        config(&args.prefix, args.resync, args.once),
-        stop_rx,
-        None,
-    )
-    .await?;
+    havip_agent::run(client, fabric, config, stop_rx, None).await?;
     Ok(())
 }
 
@@ -97,9 +133,9 @@ pub struct LabAgent {
 
 impl LabAgent {
     /// Root, `ip`, `sysctl` and `nft` are there, or the error names what is missing.
-    pub fn prepare(prefix: &Prefix) -> anyhow::Result<LabAgent> {
-        let fabric = LabFabric::detect(prefix.clone(), Duration::from_secs(60))
-            .context("havip serve --lab")?;
+    pub fn prepare(prefix: &Prefix, keepalived: &KeepalivedArgs) -> anyhow::Result<LabAgent> {
+        let fabric =
+            LabFabric::detect(prefix.clone(), keepalived.options()).context("havip serve --lab")?;
         Ok(LabAgent {
             fabric,
             prefix: prefix.clone(),
@@ -117,8 +153,10 @@ impl LabAgent {
         let client = FeedClient::new(&url, &token)?;
         let prefix = self.prefix.clone();
         let config = config(&prefix, Duration::from_secs(5), false);
+        let mut fabric = self.fabric;
+        spawn_claims(&mut fabric, &client, &config.name, &stop);
         Ok(tokio::spawn(async move {
-            if let Err(e) = havip_agent::run(client, self.fabric, config, stop, None).await {
+            if let Err(e) = havip_agent::run(client, fabric, config, stop, None).await {
                 tracing::error!(error = %e, "the lab's agent stopped");
             }
             match havip_lab::Host::detect().and_then(|h| havip_lab::down(&h, &prefix)) {

@@ -166,6 +166,9 @@ pub struct ServeArgs {
     /// The lab's name prefix with --lab (1-7 letters or digits).
     #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
     pub lab_prefix: havip_lab::Prefix,
+    /// With --lab: keepalived in the members of each HaVip with two or more.
+    #[command(flatten)]
+    pub keepalived: crate::agent::KeepalivedArgs,
 }
 
 /// A size in bytes: a number with an optional KiB, MiB or GiB suffix.

@@ -98,6 +98,14 @@ pub async fn render(State(st): State<MetricsState>) -> Response {
         // The request counters still answer; the data plane's figures are left out.
         Err(e) => tracing::warn!(error = %e, "metrics: reading the data plane's state failed"),
     }
+    let _ = writeln!(
+        text,
+        "# HELP havip_dataplane_ignored_claims_total ARP claims the data plane reported that \
+         did not count (not an associated member), since this process started.\n\
+         # TYPE havip_dataplane_ignored_claims_total counter\n\
+         havip_dataplane_ignored_claims_total {}",
+        service.ignored_claims()
+    );
     (
         [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         text,

@@ -91,9 +91,15 @@ async fn open_store(args: &ServeArgs) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.keepalived.keepalived && !args.lab {
+        anyhow::bail!("--keepalived runs keepalived in the lab: it needs --lab");
+    }
     // The host is checked before anything is created.
     let lab_agent = if args.lab {
-        Some(crate::agent::LabAgent::prepare(&args.lab_prefix)?)
+        Some(crate::agent::LabAgent::prepare(
+            &args.lab_prefix,
+            &args.keepalived,
+        )?)
     } else {
         None
     };
