@@ -54,6 +54,9 @@ pub enum LabCommand {
     /// Measure the data plane on this host: how long a change takes to reach the
     /// fabric through `serve --lab`, and a full reconcile of a large fabric.
     Bench(crate::lab_bench::LabBenchArgs),
+    /// Measure failover with keepalived on this host: from killing the master to its
+    /// backup's notify, the first client reply, and the new master in the API.
+    BenchFailover(crate::failover_bench::FailoverBenchArgs),
     /// Build the lab: a fabric namespace with a bridge per subnet, a namespace per instance
     /// (one veth per ENI, with its MAC and IP) and a client namespace per subnet. Running it
     /// again changes nothing.
@@ -236,6 +239,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } => crate::fabric::apply(&seed, &prefix, &associate),
             LabCommand::Counters { prefix } => crate::fabric::counters(&prefix),
             LabCommand::Bench(args) => crate::lab_bench::run(args).await,
+            LabCommand::BenchFailover(args) => crate::failover_bench::run(args).await,
         },
     }
 }

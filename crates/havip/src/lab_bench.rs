@@ -58,7 +58,7 @@ pub struct Figure {
     pub max_ms: f64,
 }
 
-fn figure(what: &str, samples: &[Duration]) -> Figure {
+pub(crate) fn figure(what: &str, samples: &[Duration]) -> Figure {
     let mut micros: Vec<u64> = samples
         .iter()
         .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
@@ -86,18 +86,23 @@ pub async fn run(args: LabBenchArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
-        println!(
-            "{:<58} {:>7} {:>9} {:>9} {:>9}",
-            "step", "samples", "p50 ms", "p99 ms", "max ms"
-        );
-        for f in &figures {
-            println!(
-                "{:<58} {:>7} {:>9.1} {:>9.1} {:>9.1}",
-                f.what, f.samples, f.p50_ms, f.p99_ms, f.max_ms
-            );
-        }
+        print_figures(&figures);
     }
     Ok(())
+}
+
+/// The figures as a table.
+pub(crate) fn print_figures(figures: &[Figure]) {
+    println!(
+        "{:<62} {:>7} {:>9} {:>9} {:>9}",
+        "step", "samples", "p50 ms", "p99 ms", "max ms"
+    );
+    for f in figures {
+        println!(
+            "{:<62} {:>7} {:>9.1} {:>9.1} {:>9.1}",
+            f.what, f.samples, f.p50_ms, f.p99_ms, f.max_ms
+        );
+    }
 }
 
 /// A fabric of `ports` ports and one VIP per two ports, in a fabric namespace of its own.

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod data_dir;
 pub mod dispatch;
 pub mod fabric;
+pub mod failover_bench;
 pub mod http_server;
 pub mod lab;
 pub mod lab_bench;
