@@ -292,3 +292,20 @@ def test_the_readme_section_see_a_vip_move_runs_as_written(prefix):
         server.stop()
         shutil.rmtree(d, ignore_errors=True)
     assert namespaces(prefix) == []
+
+
+def test_serve_lab_without_nftables_says_so_and_creates_nothing(prefix, tmp_path):
+    """The host is checked before anything is created: without `nft` on the PATH,
+    `serve --lab` stops at once, naming the package, with no namespace and no data."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("ip", "sysctl"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    data = tmp_path / "data"
+    done = subprocess.run([havip_binary(), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data), "--lab",
+                           "--lab-prefix", prefix], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": str(tools)})
+    assert done.returncode != 0
+    assert "nftables" in done.stderr, done.stderr
+    assert not data.exists()
+    assert namespaces(prefix) == []
