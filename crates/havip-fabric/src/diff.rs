@@ -46,10 +46,11 @@ impl Structure {
         if field("family") != Some(FAMILY) || !in_table {
             return;
         }
-        let mut kept = fields.clone();
-        for k in ["handle", "packets", "bytes", "elem"] {
-            kept.remove(k);
-        }
+        let mut kept: serde_json::Map<String, Value> = fields
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "handle" | "packets" | "bytes" | "elem"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         // nft marks a set that rules update as dynamic itself; whether a version lists
         // it says nothing about the rules.
         if kept.get("flags") == Some(&serde_json::json!(["dynamic"])) {
