@@ -14,7 +14,7 @@ use havip_lab::{Host, Prefix};
 use serde_json::Value;
 
 use crate::counters::{parse_counters, Counters};
-use crate::diff::Observed;
+use crate::diff::{Observed, Structure};
 use crate::error::FabricError;
 use crate::names;
 use crate::ruleset::Ruleset;
@@ -78,13 +78,24 @@ impl Nft {
     /// Makes the fabric table of `ruleset`'s lab hold exactly `ruleset`: the full path
     /// (one listing, then nothing, an element transaction or a rebuild).
     pub fn apply(&self, prefix: &Prefix, ruleset: &Ruleset) -> Result<ApplyReport, FabricError> {
+        self.apply_with(prefix, ruleset, &ruleset.structure())
+    }
+
+    /// [`Nft::apply`], with `ruleset`'s structure already rendered.
+    pub(crate) fn apply_with(
+        &self,
+        prefix: &Prefix,
+        ruleset: &Ruleset,
+        structure: &Structure,
+    ) -> Result<ApplyReport, FabricError> {
         let ns = self.fabric(prefix)?;
         let listing = self.bridge_tables(&ns)?;
-        let observed = Observed::from_listing(&listing, &ruleset.table);
         let counters = Some(parse_counters(&listing, &ruleset.table));
-        let want = ruleset.elements();
+        let observed = Observed::from_listing(listing, &ruleset.table);
         let changes = match &observed.elements {
-            Some(have) if observed.structure == ruleset.structure() => Some(have.changes_to(&want)),
+            Some(have) if observed.structure == *structure => {
+                Some(have.changes_to(&ruleset.elements()))
+            }
             _ => None,
         };
         let (changed, path) = match changes {

@@ -34,8 +34,8 @@ pub struct Structure {
 impl Structure {
     /// Adds one listed (or rendered) object of `table`; objects of other tables and
     /// families, and kinds the rules never make (their rules are compared), are left out.
-    fn add(&mut self, kind: &str, obj: &Value, table: &str) {
-        let Some(fields) = obj.as_object() else {
+    fn add(&mut self, kind: &str, obj: Value, table: &str) {
+        let Value::Object(mut fields) = obj else {
             return;
         };
         let field = |k: &str| fields.get(k).and_then(Value::as_str);
@@ -46,27 +46,29 @@ impl Structure {
         if field("family") != Some(FAMILY) || !in_table {
             return;
         }
-        let mut kept: serde_json::Map<String, Value> = fields
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "handle" | "packets" | "bytes" | "elem"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let key = match kind {
+            "rule" => field("chain"),
+            _ => field("name"),
+        }
+        .unwrap_or_default()
+        .to_string();
+        for k in ["handle", "packets", "bytes", "elem"] {
+            fields.remove(k);
+        }
         // nft marks a set that rules update as dynamic itself; whether a version lists
         // it says nothing about the rules.
-        if kept.get("flags") == Some(&serde_json::json!(["dynamic"])) {
-            kept.remove("flags");
+        if fields.get("flags") == Some(&serde_json::json!(["dynamic"])) {
+            fields.remove("flags");
         }
         match kind {
             "table" | "set" | "counter" | "chain" => {
-                let name = field("name").unwrap_or_default().to_string();
                 self.objects
-                    .insert((kind.to_string(), name), Value::Object(kept));
+                    .insert((kind.to_string(), key), Value::Object(fields));
             }
             "rule" => {
-                let chain = field("chain").unwrap_or_default().to_string();
-                let mut rule = Value::Object(kept);
+                let mut rule = Value::Object(fields);
                 sort_vmaps(&mut rule);
-                self.rules.entry(chain).or_default().push(rule);
+                self.rules.entry(key).or_default().push(rule);
             }
             _ => {}
         }
@@ -189,39 +191,44 @@ pub(crate) struct Observed {
 impl Observed {
     /// The table `table` in the output of `nft -j list ruleset bridge` (or `list
     /// table`); an empty structure if it is not there.
-    pub fn from_listing(listing: &Value, table: &str) -> Observed {
+    pub fn from_listing(listing: Value, table: &str) -> Observed {
+        let existing = Existing::from_listing(&listing, table);
         let mut structure = Structure::default();
         let mut elements = Some(Elements::default());
-        let items = listing
-            .get("nftables")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
+        let items = match listing {
+            Value::Object(mut m) => m.remove("nftables"),
+            _ => None,
+        };
+        let Some(Value::Array(items)) = items else {
+            return Observed {
+                structure,
+                elements,
+                existing,
+            };
+        };
         for item in items {
-            let Some((kind, obj)) = item.as_object().and_then(|m| m.iter().next()) else {
+            let Value::Object(item) = item else { continue };
+            let Some((kind, obj)) = item.into_iter().next() else {
                 continue;
             };
-            structure.add(kind, obj, table);
             let ours = obj.get("family").and_then(Value::as_str) == Some(FAMILY)
                 && obj.get("table").and_then(Value::as_str) == Some(table);
-            if kind != "set" || !ours {
-                continue;
+            if let (true, "set", Some(all)) = (ours, kind.as_str(), &mut elements) {
+                let name = obj.get("name").and_then(Value::as_str).unwrap_or_default();
+                let elems = obj
+                    .get("elem")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
+                if all.add_listed(name, elems).is_none() {
+                    elements = None;
+                }
             }
-            let (Some(name), Some(all)) = (obj.get("name").and_then(Value::as_str), &mut elements)
-            else {
-                continue;
-            };
-            let elems = obj
-                .get("elem")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice);
-            if all.add_listed(name, elems).is_none() {
-                elements = None;
-            }
+            structure.add(&kind, obj, table);
         }
         Observed {
             structure,
             elements,
-            existing: Existing::from_listing(listing, table),
+            existing,
         }
     }
 }
@@ -235,8 +242,8 @@ impl Ruleset {
             let Ok(Value::Object(m)) = serde_json::to_value(&obj) else {
                 continue;
             };
-            for (kind, v) in &m {
-                out.add(kind, v, &self.table);
+            for (kind, v) in m {
+                out.add(&kind, v, &self.table);
             }
         }
         out

@@ -73,13 +73,13 @@ fn listed(r: &Ruleset) -> Value {
 #[test]
 fn a_listing_of_the_rules_as_applied_equals_their_rendering() {
     let r = ruleset(vec![carried_by(VIP, &["i-a"])]);
-    let observed = Observed::from_listing(&listed(&r), &r.table);
+    let observed = Observed::from_listing(listed(&r), &r.table);
     assert_eq!(observed.structure, r.structure());
     assert_eq!(observed.elements, Some(r.elements()));
     let a = port_of(&plan(), "i-a", "eth0");
     assert!(r.elements().port_ip.contains(&(a, VIP)));
     // Another table's objects are not ours.
-    let other = Observed::from_listing(&listed(&r), "havip_other");
+    let other = Observed::from_listing(listed(&r), "havip_other");
     assert_eq!(other.structure, Default::default());
 }
 
@@ -91,7 +91,7 @@ fn a_rule_or_counter_changed_by_hand_is_a_structural_difference() {
     let rule = items.iter().position(|i| i.get("rule").is_some()).unwrap();
     items.remove(rule);
     assert_ne!(
-        Observed::from_listing(&listing, &r.table).structure,
+        Observed::from_listing(listing, &r.table).structure,
         r.structure()
     );
 
@@ -100,7 +100,7 @@ fn a_rule_or_counter_changed_by_hand_is_a_structural_difference() {
     let counter = items.iter_mut().find_map(|i| i.get_mut("counter")).unwrap();
     counter["comment"] = json!("edited");
     assert_ne!(
-        Observed::from_listing(&listing, &r.table).structure,
+        Observed::from_listing(listing, &r.table).structure,
         r.structure()
     );
 }
@@ -119,7 +119,7 @@ fn elements_of_another_shape_are_not_taken_as_the_rules() {
         .as_array_mut()
         .unwrap()
         .push(json!({"prefix": {"addr": "10.78.1.0", "len": 24}}));
-    let observed = Observed::from_listing(&listing, &r.table);
+    let observed = Observed::from_listing(listing, &r.table);
     assert_eq!(observed.structure, r.structure());
     assert_eq!(observed.elements, None);
 }

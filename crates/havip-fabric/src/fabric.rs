@@ -16,7 +16,7 @@
 use havip_lab::Prefix;
 
 use crate::apply::{ApplyReport, Nft, Path};
-use crate::diff::{ElementChanges, Elements, Shape};
+use crate::diff::{ElementChanges, Elements, Shape, Structure};
 use crate::error::FabricError;
 use crate::ruleset::Ruleset;
 
@@ -30,10 +30,12 @@ pub enum Mode {
     Verify,
 }
 
-/// What the fast path takes the table to hold: the shape and elements last applied.
+/// What the fast path takes the table to hold: the shape and elements last applied
+/// (and the structure of that shape, so that a verify need not render it again).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Known {
     shape: Shape,
+    structure: Structure,
     elements: Elements,
 }
 
@@ -42,6 +44,7 @@ impl Known {
     pub fn of(ruleset: &Ruleset) -> Known {
         Known {
             shape: ruleset.shape(),
+            structure: ruleset.structure(),
             elements: ruleset.elements(),
         }
     }
@@ -92,14 +95,14 @@ impl Fabric {
             (Mode::Fast, Some(known)) => known.element_changes(ruleset),
             _ => None,
         };
-        if let Some(changes) = fast {
+        if let (Some(changes), Some(known)) = (fast, &mut self.known) {
             let ns = havip_lab::fabric_ns(&self.prefix);
             match self
                 .nft
                 .transaction(&ns, &ruleset.element_commands(&changes))
             {
                 Ok(()) => {
-                    self.known = Some(Known::of(ruleset));
+                    known.elements = ruleset.elements();
                     return Ok(ApplyReport {
                         changed: !changes.is_empty(),
                         path: Path::Elements,
@@ -110,9 +113,18 @@ impl Fabric {
                 Err(e) => fast_path_failed = Some(e.to_string()),
             }
         }
-        self.known = None;
-        let mut report = self.nft.apply(&self.prefix, ruleset)?;
-        self.known = Some(Known::of(ruleset));
+        // The full path; the structure of the last shape is kept if it is this one.
+        let shape = ruleset.shape();
+        let structure = match self.known.take() {
+            Some(known) if known.shape == shape => known.structure,
+            _ => ruleset.structure(),
+        };
+        let mut report = self.nft.apply_with(&self.prefix, ruleset, &structure)?;
+        self.known = Some(Known {
+            shape,
+            structure,
+            elements: ruleset.elements(),
+        });
         report.fast_path_failed = fast_path_failed;
         Ok(report)
     }
