@@ -1,14 +1,20 @@
 //! The real enforcer: the desired state's lab in network namespaces on this host
 //! (`havip_lab::up`, which converges namespaces and links to the plan) and its fabric
-//! table (`havip_fabric`, one nftables transaction), then the counters read back as the
-//! fabric's view per port. Beside it: the ARP watcher on the lab's bridges (its claims
-//! go out through [`LabFabric::take_claims`]) and, when asked, keepalived in the
-//! members of each HaVip with two or more.
+//! table (`havip_fabric::Fabric`), then the counters as the fabric's view per port.
+//! Beside it: the ARP watcher on the lab's bridges (its claims go out through
+//! [`LabFabric::take_claims`]) and, when asked, keepalived in the members of each HaVip
+//! with two or more.
+//!
+//! A round that follows a change applies only the set elements that differ from the
+//! last round (`Mode::Fast`); a resync round (the revision did not change) and a round
+//! that converged the lab verify the whole table (`Mode::Verify`: one listing, repairs
+//! any hand edit). Counters come from that listing, so a fast round reports those of
+//! the last verify (at most one resync interval old).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use havip_fabric::{CounterKind, Counters, FabricState, Nft, Ruleset};
+use havip_fabric::{CounterKind, Counters, Fabric, FabricState, Mode, Nft, Ruleset};
 use havip_lab::keepalived::{self, VrrpGroup};
 use havip_lab::{Host, LabPlan, Prefix, Topology};
 use havip_native::feed::{DesiredState, PortView};
@@ -45,7 +51,9 @@ impl Default for LabOptions {
 
 pub struct LabFabric {
     host: Host,
-    nft: Nft,
+    fabric: Fabric,
+    /// The counters of the last verify round.
+    counters: Counters,
     prefix: Prefix,
     /// The topology the lab was last brought to, and when.
     built: Option<(Topology, Instant)>,
@@ -86,7 +94,8 @@ impl LabFabric {
         };
         Ok(LabFabric {
             host,
-            nft,
+            fabric: Fabric::new(nft, prefix.clone()),
+            counters: Counters::default(),
             prefix,
             built: None,
             lab_check: options.lab_check,
@@ -166,6 +175,7 @@ impl Enforce for LabFabric {
         let topology = topology(desired)?;
         let plan = LabPlan::from_topology(&topology, &self.prefix)?;
         let current = self.lab_is_current(&topology, desired.revision);
+        let resync = self.last_revision == Some(desired.revision);
         self.last_revision = Some(desired.revision);
         if !current {
             // Forget the last build first: if this one fails half-way, the next round
@@ -179,14 +189,20 @@ impl Enforce for LabFabric {
         self.run_keepalived(&plan, desired)?;
         let state = FabricState::from_lab(&plan, fabric_havips(desired, &topology));
         let ruleset = Ruleset::from_state(&state)?;
-        let applied = self.nft.apply(&self.prefix, &ruleset);
+        let mode = if resync || !current {
+            Mode::Verify
+        } else {
+            Mode::Fast
+        };
+        let applied = self.fabric.apply(&ruleset, mode);
         if applied.is_err() {
             // The fabric namespace may be gone: rebuild the lab next round.
             self.built = None;
         }
-        applied?;
-        let counters = self.nft.counters(&self.prefix)?;
-        Ok(port_views(&state, &ruleset, &counters))
+        if let Some(counters) = applied?.counters {
+            self.counters = counters;
+        }
+        Ok(port_views(&state, &ruleset, &self.counters))
     }
 }
 

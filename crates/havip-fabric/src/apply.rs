@@ -1,6 +1,12 @@
 //! Applying the rules in a lab's fabric namespace and reading them back: every `nft` run
 //! is `ip netns exec FABRIC nft ...` from an argument vector, a transaction's JSON goes
-//! on standard input (`nft -j -f -`), so the whole table changes at once or not at all.
+//! on standard input (`nft -j -f -`), so a change happens whole or not at all.
+//!
+//! [`Nft::apply`] is the full path: one listing of the namespace's bridge tables,
+//! compared with the rules' own rendering ([`crate::diff`]); an equal table is left
+//! alone, one that differs only in set elements gets those elements deleted and added,
+//! anything else (no table, a rule or chain changed by hand, ports added or removed) is
+//! rebuilt in one transaction. The counters come from the same listing.
 
 use std::path::PathBuf;
 
@@ -8,15 +14,37 @@ use havip_lab::{Host, Prefix};
 use serde_json::Value;
 
 use crate::counters::{parse_counters, Counters};
+use crate::diff::{Observed, Structure};
 use crate::error::FabricError;
 use crate::names;
-use crate::ruleset::{Existing, Ruleset};
+use crate::ruleset::Ruleset;
+use crate::schema::Batch;
 
-/// What [`Nft::apply`] did.
+/// How an apply brought the table to the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// Set elements changed against what was last applied, without listing the table
+    /// ([`crate::Fabric`]'s fast path; nothing run at all when nothing changed).
+    Elements,
+    /// The table was listed and compared with the rules: it was equal, or only set
+    /// elements differed and were changed.
+    Verified,
+    /// The table was listed and rebuilt in one transaction (it was missing, or it
+    /// differed in more than set elements).
+    Rebuilt,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyReport {
     /// Whether the table differs from before (handles and counter values aside).
     pub changed: bool,
+    pub path: Path,
+    /// The counters, when the table was listed (as they were just before the change;
+    /// a rebuild keeps their values).
+    pub counters: Option<Counters>,
+    /// Why the fast path gave way to the full one, if it did.
+    pub fast_path_failed: Option<String>,
 }
 
 /// `nft` in a lab's fabric namespace.
@@ -47,37 +75,67 @@ impl Nft {
         }
     }
 
-    /// Makes the fabric table of `ruleset`'s lab hold exactly `ruleset`, in one
-    /// transaction.
+    /// Makes the fabric table of `ruleset`'s lab hold exactly `ruleset`: the full path
+    /// (one listing, then nothing, an element transaction or a rebuild).
     pub fn apply(&self, prefix: &Prefix, ruleset: &Ruleset) -> Result<ApplyReport, FabricError> {
+        self.apply_with(prefix, ruleset, &ruleset.structure())
+    }
+
+    /// [`Nft::apply`], with `ruleset`'s structure already rendered.
+    pub(crate) fn apply_with(
+        &self,
+        prefix: &Prefix,
+        ruleset: &Ruleset,
+        structure: &Structure,
+    ) -> Result<ApplyReport, FabricError> {
         let ns = self.fabric(prefix)?;
-        let before = self.table_json(&ns, &ruleset.table)?;
-        let existing = before
-            .as_ref()
-            .map(|b| Existing::from_listing(b, &ruleset.table))
-            .unwrap_or_default();
-        let commands = ruleset.commands(&existing);
-        let input = serde_json::to_vec(&commands).map_err(|e| FabricError::Output {
+        let listing = self.bridge_tables(&ns)?;
+        let counters = Some(parse_counters(&listing, &ruleset.table));
+        let observed = Observed::from_listing(listing, &ruleset.table);
+        let changes = match &observed.elements {
+            Some(have) if observed.structure == *structure => {
+                Some(have.changes_to(&ruleset.elements()))
+            }
+            _ => None,
+        };
+        let (changed, path) = match changes {
+            Some(changes) if changes.is_empty() => (false, Path::Verified),
+            Some(changes) => {
+                self.transaction(&ns, &ruleset.element_commands(&changes))?;
+                (true, Path::Verified)
+            }
+            None => {
+                self.transaction(&ns, &ruleset.commands(&observed.existing))?;
+                (true, Path::Rebuilt)
+            }
+        };
+        Ok(ApplyReport {
+            changed,
+            path,
+            counters,
+            fast_path_failed: None,
+        })
+    }
+
+    /// Runs one transaction in the fabric namespace `ns` (nothing if it is empty).
+    pub(crate) fn transaction(&self, ns: &str, batch: &Batch) -> Result<(), FabricError> {
+        if batch.nftables.is_empty() {
+            return Ok(());
+        }
+        let input = serde_json::to_vec(batch).map_err(|e| FabricError::Output {
             command: "nft -j -f -".into(),
             detail: e.to_string(),
         })?;
-        self.run(&ns, &["-j", "-f", "-"], Some(&input))?;
-        let after = self.table_json(&ns, &ruleset.table)?;
-        Ok(ApplyReport {
-            changed: before.as_ref().map(normalize) != after.as_ref().map(normalize),
-        })
+        self.run(ns, &["-j", "-f", "-"], Some(&input))?;
+        Ok(())
     }
 
     /// The drop counters of the lab's fabric table, per port, reason and VIP (none if
     /// there is no table).
     pub fn counters(&self, prefix: &Prefix) -> Result<Counters, FabricError> {
         let ns = self.fabric(prefix)?;
-        let table = names::table_name(prefix);
-        if !self.has_table(&ns, &table)? {
-            return Ok(Counters::default());
-        }
-        let out = self.run(&ns, &["-j", "list", "table", "bridge", &table], None)?;
-        Ok(parse_counters(&parse(&out)?, &table))
+        let listing = self.bridge_tables(&ns)?;
+        Ok(parse_counters(&listing, &names::table_name(prefix)))
     }
 
     /// `nft list table bridge TABLE` of the lab, as nft prints it (`None` if absent).
@@ -105,12 +163,10 @@ impl Nft {
             }))
     }
 
-    fn table_json(&self, ns: &str, table: &str) -> Result<Option<Value>, FabricError> {
-        if !self.has_table(ns, table)? {
-            return Ok(None);
-        }
-        let out = self.run(ns, &["-j", "list", "table", "bridge", table], None)?;
-        parse(&out).map(Some)
+    /// Every bridge table of the namespace, as JSON (one run, whether or not the lab's
+    /// table exists; the lab's fabric namespace holds only the lab's table).
+    fn bridge_tables(&self, ns: &str) -> Result<Value, FabricError> {
+        parse(&self.run(ns, &["-j", "list", "ruleset", "bridge"], None)?)
     }
 
     /// `ip netns exec NS nft ARGS`, with `stdin` fed to it; its standard output.
@@ -124,48 +180,4 @@ fn parse(out: &str) -> Result<Value, FabricError> {
         command: "nft -j list".into(),
         detail: e.to_string(),
     })
-}
-
-/// A listing without what changes on every apply or with traffic: handles, counter
-/// values and nft's version.
-/// A listing without what changes by itself: handles, counter values, and the claims
-/// traffic adds to `vip_claims`.
-fn normalize(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "handle" | "packets" | "bytes" | "metainfo"))
-                .filter(|(k, _)| {
-                    !(k.as_str() == "elem"
-                        && m.get("name").and_then(Value::as_str)
-                            == Some(crate::ruleset::SET_VIP_CLAIMS))
-                })
-                .map(|(k, v)| (k.clone(), normalize(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(
-            a.iter()
-                .filter(|i| i.get("metainfo").is_none())
-                .map(normalize)
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn handles_and_counter_values_do_not_count_as_changes() {
-        let a = json!({"nftables": [{"metainfo": {"version": "1.0.6"}},
-            {"counter": {"name": "x", "handle": 3, "packets": 1, "bytes": 60}}]});
-        let b = json!({"nftables": [{"metainfo": {"version": "1.0.7"}},
-            {"counter": {"name": "x", "handle": 9, "packets": 4, "bytes": 240}}]});
-        let c = json!({"nftables": [{"counter": {"name": "y", "handle": 3}}]});
-        assert_eq!(normalize(&a), normalize(&b));
-        assert_ne!(normalize(&a), normalize(&c));
-    }
 }

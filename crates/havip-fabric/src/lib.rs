@@ -17,11 +17,19 @@
 //!   values).
 //! - [`Nft`] applies it in the lab's fabric namespace (`ip netns exec NS nft -j -f -`,
 //!   from an argument vector, the JSON on standard input) and reads the counters back
-//!   ([`Counters`]: per port, per reason and per VIP).
+//!   ([`Counters`]: per port, per reason and per VIP). [`Nft::apply`] lists the table
+//!   once and compares it with the rules (`diff`: [`Structure`] and [`Elements`]): an
+//!   equal table is left alone, one that differs only in set elements gets those
+//!   changed, anything else is rebuilt.
+//! - [`Fabric`] keeps a lab's table in place round after round: it remembers what it
+//!   applied, so that [`Mode::Fast`] changes only the set elements that differ (one
+//!   small transaction, no listing), and [`Mode::Verify`] takes the full path.
 
 mod apply;
 mod counters;
+mod diff;
 mod error;
+mod fabric;
 mod names;
 mod render;
 mod ruleset;
@@ -29,11 +37,15 @@ mod schema;
 mod state;
 
 #[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
 mod ruleset_tests;
 
-pub use apply::{ApplyReport, Nft};
+pub use apply::{ApplyReport, Nft, Path};
 pub use counters::{parse_counters, Count, Counters, PortCounters};
+pub use diff::{ElementChanges, Elements, Shape, Structure};
 pub use error::FabricError;
+pub use fabric::{Fabric, Known, Mode};
 pub use names::{port_chain, table_name, CounterKind, GUARD_CHAIN, UNKNOWN_PORT_COUNTER};
 pub use ruleset::{Existing, PortRules, Ruleset, SET_VIP_CLAIMS};
 pub use schema::Batch;

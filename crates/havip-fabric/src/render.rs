@@ -118,7 +118,7 @@ impl Ruleset {
             policy: "accept",
         };
         cmds.push(Command::Add(chain(GUARD_CHAIN, Some(hook))));
-        self.elements(&mut cmds);
+        self.add_elements(&mut cmds);
         for p in &self.ports {
             let chain = names::port_chain(&p.name);
             for expr in port_rules(&p.name) {
@@ -159,7 +159,7 @@ impl Ruleset {
         }))
     }
 
-    fn element(&self, set: &str, elem: Vec<Expr>) -> Object {
+    pub(crate) fn element(&self, set: &str, elem: Vec<Expr>) -> Object {
         Object::Element(Element {
             family: FAMILY,
             table: self.table.clone(),
@@ -168,7 +168,7 @@ impl Ruleset {
         })
     }
 
-    fn elements(&self, cmds: &mut Vec<Command>) {
+    fn add_elements(&self, cmds: &mut Vec<Command>) {
         let macs = self.ports.iter().map(|p| pair(&p.name, p.mac.clone()));
         let ips = self
             .ports
@@ -189,7 +189,7 @@ impl Ruleset {
 }
 
 /// `PORT . VALUE`, an element of a concatenated set.
-fn pair(port: &str, value: String) -> Expr {
+pub(crate) fn pair(port: &str, value: String) -> Expr {
     Expr::concat(vec![Expr::text(port), Expr::String(value)])
 }
 

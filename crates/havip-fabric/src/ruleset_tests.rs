@@ -51,12 +51,12 @@ ip = "10.78.1.100"
 
 const VIP: Ipv4Addr = Ipv4Addr::new(10, 78, 1, 100);
 
-fn plan() -> LabPlan {
+pub(crate) fn plan() -> LabPlan {
     let seed = havip_seed::parse_seed(SEED).unwrap();
     LabPlan::from_seed(&seed, &"lab".parse::<Prefix>().unwrap()).unwrap()
 }
 
-fn member(kind: MemberKind, id: &str) -> Target {
+pub(crate) fn member(kind: MemberKind, id: &str) -> Target {
     Target {
         kind,
         id: id.to_string(),
@@ -67,7 +67,7 @@ fn state(members: Vec<Target>) -> FabricState {
     FabricState::from_lab(&plan(), vec![HavipRule { vip: VIP, members }])
 }
 
-fn port_of(plan: &LabPlan, instance: &str, ifname: &str) -> String {
+pub(crate) fn port_of(plan: &LabPlan, instance: &str, ifname: &str) -> String {
     let i = plan.instance(instance).unwrap();
     i.interfaces
         .iter()

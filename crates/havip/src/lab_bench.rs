@@ -6,10 +6,12 @@
 //!   each change the time from the API's answer to the rule being in the fabric
 //!   (`nft list set` in the fabric namespace, polled) and to the settled status (the
 //!   agent's acknowledgement) is recorded;
-//! - a full reconcile of a fabric with many ports (synthetic: the table's size, not the
-//!   namespaces, is what it measures): building the table, applying it again unchanged,
-//!   and moving one association, each as the agent does it (one `nft` transaction, with
-//!   the listing before and after).
+//! - reconciling a fabric with many ports (synthetic: the table's size, not the
+//!   namespaces, is what it measures), each step as the agent takes it
+//!   (`havip_fabric::Fabric`): building the table from empty (the full path: one
+//!   listing, one transaction), verifying it unchanged (the full path: one listing, no
+//!   transaction), and moving one association (the fast path: one transaction of two
+//!   element changes, no listing).
 //!
 //! Figures are printed as p50/p99/max in milliseconds (or JSON); nothing here is a test.
 
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use havip_core::{MemberKind, Target};
-use havip_fabric::{FabricState, HavipRule, Nft, Port, Ruleset};
+use havip_fabric::{Fabric, FabricState, HavipRule, Mode, Nft, Path as ApplyPath, Port, Ruleset};
 use havip_lab::{Host, Prefix};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -105,6 +107,11 @@ pub(crate) fn print_figures(figures: &[Figure]) {
     }
 }
 
+/// Rounds of the reconcile part (each builds the table from empty and verifies it).
+const ROUNDS: usize = 5;
+/// Associations moved per round.
+const MOVES: usize = 10;
+
 /// A fabric of `ports` ports and one VIP per two ports, in a fabric namespace of its own.
 fn reconcile(host: &Host, nft: &Nft, prefix: &Prefix, ports: usize) -> anyhow::Result<Vec<Figure>> {
     let ns = havip_lab::fabric_ns(prefix);
@@ -113,7 +120,7 @@ fn reconcile(host: &Host, nft: &Nft, prefix: &Prefix, ports: usize) -> anyhow::R
     let mut full = Vec::new();
     let mut unchanged = Vec::new();
     let mut moved = Vec::new();
-    for round in 0..5 {
+    for round in 0..ROUNDS {
         // From an empty table.
         if round > 0 {
             host.in_ns(
@@ -127,37 +134,60 @@ fn reconcile(host: &Host, nft: &Nft, prefix: &Prefix, ports: usize) -> anyhow::R
                 ],
             )?;
         }
+        let mut fabric = Fabric::new(nft.clone(), prefix.clone());
         let ruleset = Ruleset::from_state(&state)?;
         let t = Instant::now();
-        nft.apply(prefix, &ruleset)?;
+        let report = fabric.apply(&ruleset, Mode::Verify)?;
         full.push(t.elapsed());
+        if report.path != ApplyPath::Rebuilt {
+            bail!("building from empty took the path {:?}", report.path);
+        }
         let t = Instant::now();
-        let report = nft.apply(prefix, &ruleset)?;
+        let report = fabric.apply(&ruleset, Mode::Verify)?;
         unchanged.push(t.elapsed());
         if report.changed {
-            bail!("applying the same rules again changed the table");
+            bail!("verifying the same rules changed the table");
         }
-        // Move the first VIP from its first member to the next port's instance.
-        let next = format!("i-{}", (round + 2) % ports.max(1));
-        if let Some(rule) = state.havips.first_mut() {
-            rule.members[0] = Target {
-                kind: MemberKind::EcsInstance,
-                id: next,
-            };
+        // Move the first VIP from its first member to another port's instance.
+        for step in 0..MOVES {
+            let next = format!("i-{}", (round * MOVES + step + 2) % ports);
+            if let Some(rule) = state.havips.first_mut() {
+                rule.members[0] = Target {
+                    kind: MemberKind::EcsInstance,
+                    id: next,
+                };
+            }
+            let ruleset = Ruleset::from_state(&state)?;
+            let t = Instant::now();
+            let report = fabric.apply(&ruleset, Mode::Fast)?;
+            moved.push(t.elapsed());
+            if report.path != ApplyPath::Elements {
+                bail!(
+                    "moving an association took the path {:?} ({:?})",
+                    report.path,
+                    report.fast_path_failed
+                );
+            }
         }
-        let ruleset = Ruleset::from_state(&state)?;
-        let t = Instant::now();
-        nft.apply(prefix, &ruleset)?;
-        moved.push(t.elapsed());
+        // The moves are in place: a verify finds nothing to change.
+        if fabric
+            .apply(&Ruleset::from_state(&state)?, Mode::Verify)?
+            .changed
+        {
+            bail!("a verify after the moves changed the table");
+        }
     }
     Ok(vec![
-        figure(&format!("reconcile {ports} ports: build the table"), &full),
         figure(
-            &format!("reconcile {ports} ports: apply again, unchanged"),
+            &format!("reconcile {ports} ports: build from empty (full path)"),
+            &full,
+        ),
+        figure(
+            &format!("reconcile {ports} ports: verify, unchanged (full path)"),
             &unchanged,
         ),
         figure(
-            &format!("reconcile {ports} ports: move one association"),
+            &format!("reconcile {ports} ports: move one association (fast path)"),
             &moved,
         ),
     ])

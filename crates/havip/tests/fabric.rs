@@ -1,6 +1,7 @@
 //! `havip lab fabric` and `havip lab counters` on the real host: a lab's fabric lets a
 //! VIP be claimed only from the ports of its HaVip's members, and every port send only
-//! its own MAC. Needs root, iproute2, nftables, iputils-arping, iputils-ping and procps
+//! its own MAC; `havip_fabric::Fabric` changes set elements on its fast path and
+//! repairs hand edits when it verifies. Needs root, iproute2, nftables, iputils-arping, iputils-ping and procps
 //! (CI has them); elsewhere the tests print why they are skipped. Each test's lab has a
 //! prefix of its own carrying this process's id, leftovers of dead runs are swept at
 //! start, and the lab is removed on drop, also when the test fails.
@@ -11,6 +12,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::{missing, namespaces, ok, ping, run, text, Lab, HAVIP};
+use havip_fabric::{CounterKind, Fabric, FabricState, HavipRule, Mode, Nft, Path, Ruleset};
+use havip_lab::{LabPlan, Prefix};
 
 /// One subnet: `i-a` (an explicit primary ENI and a second ENI), `i-b` (an implicit
 /// primary ENI) and a HaVip.
@@ -315,6 +318,145 @@ fn only_the_havips_members_may_claim_its_vip() {
     let spoofed = lab.exec("i-b", &["ping", "-c", "2", "-W", "1", CLIENT_IP]);
     assert!(!spoofed.status.success(), "{}", text(&spoofed));
     assert!(lab.drops("i-b eth0", "mac") > mac_before);
+
+    let prefix = lab.prefix.clone();
+    drop(lab);
+    assert!(
+        !namespaces()
+            .iter()
+            .any(|n| n.starts_with(&format!("{prefix}-"))),
+        "the lab is gone"
+    );
+}
+
+/// The rules of `SEED`'s lab with `havip-fab1` carried by `member` (as the agent
+/// makes them).
+fn rules_of(lab: &Lab, member: &str) -> Ruleset {
+    let seed = havip_seed::parse_seed(SEED).expect("seed");
+    let prefix: Prefix = lab.prefix.parse().expect("prefix");
+    let plan = LabPlan::from_seed(&seed, &prefix).expect("plan");
+    let mut state = FabricState::from_lab(&plan, Vec::new());
+    let target = state.target(member).expect("a member of the lab");
+    state.havips = vec![HavipRule {
+        vip: VIP.parse().expect("VIP"),
+        members: vec![target],
+    }];
+    Ruleset::from_state(&state).expect("rules")
+}
+
+#[test]
+fn a_fast_apply_changes_elements_and_a_verify_repairs_a_hand_edit() {
+    require_fabric_host!();
+    let lab = Lab::new('k', SEED);
+    lab.up();
+    let nft = Nft::detect().expect("nft");
+    let mut fabric = Fabric::new(nft, lab.prefix.parse().expect("prefix"));
+    let on_a = rules_of(&lab, "i-a");
+    let on_b = rules_of(&lab, "i-b");
+
+    // Nothing known: the first apply takes the full path and builds the table.
+    let built = fabric.apply(&on_a, Mode::Fast).expect("apply");
+    assert_eq!((built.path, built.changed), (Path::Rebuilt, true));
+    let again = fabric.apply(&on_a, Mode::Verify).expect("verify");
+    assert_eq!((again.path, again.changed), (Path::Verified, false));
+    assert!(again.counters.is_some(), "a verify reads the counters");
+
+    // B, not associated, claims the VIP: dropped and counted.
+    lab.claim("i-b");
+    let b_vip = lab.drops("i-b eth0", "vip");
+    let b_claims = lab.vip_claims("i-b eth0");
+    assert!(b_vip > 0 && b_claims > 0);
+
+    // The association moves to B on the fast path: two elements, no listing; the
+    // table is then exactly what a full apply makes, and the counts are kept.
+    let port_a = lab.port_of("i-a eth0");
+    let port_b = lab.port_of("i-b eth0");
+    let whole_on_a = lab.listing();
+    let moved = fabric.apply(&on_b, Mode::Fast).expect("fast apply");
+    assert_eq!((moved.path, moved.changed), (Path::Elements, true));
+    assert_eq!(moved.counters, None);
+    let port_ip = lab.nft(&["list", "set", "bridge", &lab.table(), "port_ip"]);
+    assert!(
+        port_ip.contains(&format!("\"{port_b}\" . {VIP}")),
+        "{port_ip}"
+    );
+    assert!(
+        !port_ip.contains(&format!("\"{port_a}\" . {VIP}")),
+        "{port_ip}"
+    );
+    assert_eq!(lab.drops("i-b eth0", "vip"), b_vip);
+    assert_eq!(lab.vip_claims("i-b eth0"), b_claims);
+    let verified = fabric.apply(&on_b, Mode::Verify).expect("verify");
+    assert_eq!((verified.path, verified.changed), (Path::Verified, false));
+    let whole = lab.listing();
+    assert_ne!(masked(&whole), masked(&whole_on_a));
+    // B's claim now goes through: the client reaches the VIP at B.
+    lab.claim("i-b");
+    ping(&lab, CLIENT, VIP);
+    assert_eq!(lab.client_sees(), Some(lab.mac_of("i-b")));
+    assert_eq!(lab.drops("i-b eth0", "vip"), b_vip);
+
+    // A rule deleted by hand: the fast path trusts what it applied (nothing to do),
+    // the verify finds the difference and rebuilds; the counts survive.
+    let b_chain = format!("port_{port_b}");
+    let chain = lab.nft(&["-a", "list", "chain", "bridge", &lab.table(), &b_chain]);
+    let handle = chain
+        .lines()
+        .find(|l| l.contains("ip saddr @vips") && l.contains("drop"))
+        .and_then(|l| l.rsplit_once("# handle "))
+        .map(|(_, h)| h.trim().to_string())
+        .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));
+    lab.nft(&[
+        "delete",
+        "rule",
+        "bridge",
+        &lab.table(),
+        &b_chain,
+        "handle",
+        &handle,
+    ]);
+    let trusted = fabric.apply(&on_b, Mode::Fast).expect("fast apply");
+    assert_eq!((trusted.path, trusted.changed), (Path::Elements, false));
+    assert_ne!(masked(&lab.listing()), masked(&whole));
+    let repaired = fabric.apply(&on_b, Mode::Verify).expect("verify");
+    assert_eq!((repaired.path, repaired.changed), (Path::Rebuilt, true));
+    assert_eq!(masked(&lab.listing()), masked(&whole));
+    assert_eq!(lab.drops("i-b eth0", "vip"), b_vip);
+    assert_eq!(lab.vip_claims("i-b eth0"), b_claims);
+    let counted = repaired.counters.expect("counters");
+    assert_eq!(
+        counted.port(&port_b).map(|c| c.packets(CounterKind::Vip)),
+        Some(b_vip)
+    );
+
+    // An element deleted by hand: a verify puts it back without a rebuild.
+    lab.nft(&[
+        "delete",
+        "element",
+        "bridge",
+        &lab.table(),
+        "port_ip",
+        &format!("{{ \"{port_b}\" . {VIP} }}"),
+    ]);
+    let restored = fabric.apply(&on_b, Mode::Verify).expect("verify");
+    assert_eq!((restored.path, restored.changed), (Path::Verified, true));
+    assert_eq!(masked(&lab.listing()), masked(&whole));
+
+    // The same element deleted by hand, then a move back to A on the fast path: its
+    // delete fails, and the full path takes over.
+    lab.nft(&[
+        "delete",
+        "element",
+        "bridge",
+        &lab.table(),
+        "port_ip",
+        &format!("{{ \"{port_b}\" . {VIP} }}"),
+    ]);
+    let back = fabric.apply(&on_a, Mode::Fast).expect("apply");
+    assert!(back.fast_path_failed.is_some(), "{back:?}");
+    assert_eq!((back.path, back.changed), (Path::Verified, true));
+    assert_eq!(masked(&lab.listing()), masked(&whole_on_a));
+    assert_eq!(lab.drops("i-b eth0", "vip"), b_vip);
 
     let prefix = lab.prefix.clone();
     drop(lab);
