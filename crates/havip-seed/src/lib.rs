@@ -44,6 +44,7 @@
 //! ip = "192.168.1.100"         # optional
 //! name = "web"                 # optional
 //! description = "web VIP"      # optional
+//! members = ["i-demo01"]       # optional: instances or ENIs associated at start
 //! [limits.aliyun]              # optional, also [limits.volcengine], [limits.huawei]
 //! instances_per_havip = 10
 //! havips_per_instance = 5

@@ -119,6 +119,9 @@ pub struct SeedHavip {
     pub ip: Option<Ipv4Addr>,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Instances or ENIs (of one kind) associated at start, in order: the first is the
+    /// master. The loader applies the association rules as a request would.
+    pub members: Vec<String>,
 }
 
 /// `[limits.aliyun]`, `[limits.volcengine]`, `[limits.huawei]`. Only the values the

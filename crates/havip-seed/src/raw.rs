@@ -114,6 +114,8 @@ pub(crate) struct RawHavip {
     pub ip: Option<S<String>>,
     pub name: Option<String>,
     pub description: Option<String>,
+    #[serde(default)]
+    pub members: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -396,6 +396,23 @@ fn dataplane_table_attaches_a_data_plane() {
 }
 
 #[test]
+fn havip_members_are_instances_or_enis_of_the_seed() {
+    let seed = ok(&with("members = [\"i-demo01\"]\n"));
+    assert_eq!(seed.havips[0].members, ["i-demo01"]);
+    assert!(ok(CONTRACT).havips[0].members.is_empty());
+    let msg = refused(&with("members = [\"i-nope\"] # <-\n"), "members");
+    assert!(msg.contains("i-nope"), "{msg}");
+    refused(
+        &with("members = [\"i-demo01\", \"i-demo01\"] # <-\n"),
+        "twice",
+    );
+    refused(
+        &with("members = [\"i-demo01\", \"eni-demo02\"] # <-\n"),
+        "one kind",
+    );
+}
+
+#[test]
 fn unknown_table_is_refused() {
     refused(
         &with("[[security_group]] # <-\nid = \"sg-1\"\n"),

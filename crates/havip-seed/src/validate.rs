@@ -585,13 +585,15 @@ fn check(c: &mut Checker<'_>, raw: &RawSeed) -> Seed {
                 _ => Err(()),
             },
         };
-        if let (true, true, Ok(ip)) = (ok, subnet_ok, ip) {
+        let members_ok = havip_members(c, id, &h.members, &instances, &enis);
+        if let (true, true, Ok(ip), true) = (ok, subnet_ok, ip, members_ok) {
             seed.havips.push(SeedHavip {
                 id: id.clone(),
                 subnet: subnet_id.to_string(),
                 ip,
                 name: h.name.clone(),
                 description: h.description.clone(),
+                members: h.members.iter().map(|m| m.get_ref().clone()).collect(),
             });
         }
     }
@@ -609,6 +611,59 @@ fn check(c: &mut Checker<'_>, raw: &RawSeed) -> Seed {
         .is_some_and(|d| d.attached.unwrap_or(true));
 
     seed
+}
+
+/// A HaVip's `members`: each an instance or an ENI of the seed, all of one kind, none
+/// twice. (Whether they may be associated, such as being in the HaVip's subnet, is the
+/// association rule's to say when the seed is loaded.)
+fn havip_members<I, E>(
+    c: &mut Checker<'_>,
+    havip: &str,
+    members: &[S<String>],
+    instances: &HashMap<&str, I>,
+    enis: &HashMap<&str, E>,
+) -> bool {
+    let mut ok = true;
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in members {
+        let id = m.get_ref().as_str();
+        let kind = if instances.contains_key(id) {
+            "instance"
+        } else if enis.contains_key(id) {
+            "eni"
+        } else {
+            c.refuse(
+                m,
+                "havip.members",
+                format!("members of havip {havip:?}: {id:?} is neither an instance nor an eni of the seed"),
+            );
+            ok = false;
+            continue;
+        };
+        if !seen.insert(id) {
+            c.refuse(
+                m,
+                "havip.members",
+                format!("members of havip {havip:?}: {id:?} is listed twice"),
+            );
+            ok = false;
+        }
+        kinds.insert(kind);
+    }
+    if kinds.len() > 1 {
+        if let Some(m) = members.first() {
+            c.refuse(
+                m,
+                "havip.members",
+                format!(
+                    "members of havip {havip:?} mix instances and enis: a HaVip carries one kind"
+                ),
+            );
+        }
+        ok = false;
+    }
+    ok
 }
 
 /// Checks the ids of one kind; returns id → the entry kept under it (the first).

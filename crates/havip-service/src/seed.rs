@@ -2,7 +2,10 @@
 //! created, in one transaction; resources that exist are left as they are, so loading the
 //! same seed twice changes nothing.
 
-use havip_core::{ip, validate, Eni, HaVip, HaVipStatus, Instance, LimitProfiles, Subnet, Vpc};
+use havip_core::{
+    ip, ops, validate, Eni, HaVip, HaVipStatus, Instance, LimitProfiles, MemberKind, Subnet,
+    Target, TargetResource, Vpc,
+};
 use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
@@ -59,7 +62,8 @@ impl Service {
         let mut tx = self.store.write().await?;
         let mut report = SeedReport::default();
         let now = self.now_ms();
-        load_all(&mut *tx, seed, now, self.ids(), &mut report).await?;
+        let limits = self.config.limits.for_cloud(havip_core::Cloud::Native);
+        load_all(&mut *tx, seed, now, self.ids(), &limits, &mut report).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -102,6 +106,7 @@ async fn load_all(
     seed: &Seed,
     now: i64,
     ids: &dyn IdGenerator,
+    limits: &havip_core::Limits,
     report: &mut SeedReport,
 ) -> ServiceResult<()> {
     for a in &seed.accounts {
@@ -234,7 +239,7 @@ async fn load_all(
         }
         let subnet = subnet_of(tx, &h.subnet).await?;
         let a = address(tx, seed, &subnet, h.ip, ids.alloc_start()).await?;
-        tx.insert_havip(&HaVip {
+        let havip = HaVip {
             id: h.id.clone(),
             account: subnet.account.clone(),
             region: subnet.region.clone(),
@@ -253,8 +258,70 @@ async fn load_all(
             pending: None,
             created_at: now,
             updated_at: now,
-        })
-        .await?;
+        };
+        tx.insert_havip(&havip).await?;
+        associate_members(tx, havip, &h.members, limits, now).await?;
+    }
+    Ok(())
+}
+
+/// Associates a seed HaVip's members in order, by the rules a request meets (the first
+/// becomes the master). A member the rules refuse stops the load, naming both.
+async fn associate_members(
+    tx: &mut dyn Tx,
+    mut havip: HaVip,
+    members: &[String],
+    limits: &havip_core::Limits,
+    now: i64,
+) -> ServiceResult<()> {
+    for id in members {
+        let (target, resource) = match tx.instance(id).await? {
+            Some(i) => (
+                Target {
+                    kind: MemberKind::EcsInstance,
+                    id: id.clone(),
+                },
+                Some(TargetResource::Instance(i)),
+            ),
+            None => {
+                let eni = tx.eni(id).await?;
+                let resource = match eni {
+                    Some(eni) => {
+                        let instance = match &eni.instance {
+                            Some(i) => tx.instance(i).await?,
+                            None => None,
+                        };
+                        Some(TargetResource::Eni { eni, instance })
+                    }
+                    None => None,
+                };
+                let target = Target {
+                    kind: MemberKind::NetworkInterface,
+                    id: id.clone(),
+                };
+                (target, resource)
+            }
+        };
+        let facts = ops::AssociateFacts {
+            havip: Some(&havip),
+            target: resource.as_ref(),
+            target_instance_havips: crate::havips::havips_carried(tx, resource.as_ref()).await?,
+        };
+        let next = ops::associate(
+            &havip.id,
+            &target,
+            facts,
+            limits,
+            &ops::Timing::immediate(now),
+        )
+        .map_err(|e| {
+            DomainError::invalid(
+                "members",
+                format!("the seed's havip {} cannot carry {id}: {e}", havip.id),
+            )
+        })?;
+        tx.update_havip(&havip, &next).await?;
+        havip = next;
     }
     Ok(())
 }

@@ -50,6 +50,11 @@ pub struct KeepalivedArgs {
 }
 
 impl KeepalivedArgs {
+    /// keepalived's advert interval, when keepalived is asked for.
+    pub fn advert(&self) -> Option<Duration> {
+        self.keepalived.then_some(self.advert_int)
+    }
+
     fn options(&self) -> LabOptions {
         LabOptions {
             keepalived: self.keepalived.then_some(self.advert_int),

@@ -67,6 +67,9 @@ pub enum LabCommand {
         /// Names of the lab's namespaces and links start with this (1-7 letters or digits).
         #[arg(long, default_value = havip_lab::DEFAULT_PREFIX, env = "HAVIP_LAB_PREFIX")]
         prefix: havip_lab::Prefix,
+        /// Also keepalived in the members of each seed HaVip with two or more `members`.
+        #[command(flatten)]
+        keepalived: crate::agent::KeepalivedArgs,
     },
     /// Remove every namespace and link of the lab (also after a crash).
     Down {
@@ -225,7 +228,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             database_url,
         } => crate::serve::migrate(&data_dir, &database_url).await,
         Command::Lab { command } => match command {
-            LabCommand::Up { seed, prefix } => crate::lab::up(&seed, &prefix),
+            LabCommand::Up {
+                seed,
+                prefix,
+                keepalived,
+            } => crate::lab::up(&seed, &prefix, &keepalived),
             LabCommand::Down { prefix } => crate::lab::down(&prefix),
             LabCommand::Exec {
                 prefix,

@@ -6,16 +6,45 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 
 use havip_lab::{Host, LabPlan, Prefix, Target};
+use havip_native::feed::{DesiredMember, DesiredState, DesiredVip};
+
+use crate::agent::KeepalivedArgs;
 
 /// `havip lab up`: refuses a seed whose topology cannot be built before touching the
-/// host, then builds (or completes) the lab and prints where everything is.
-pub fn up(seed: &Path, prefix: &Prefix) -> anyhow::Result<()> {
+/// host, then builds (or completes) the lab and prints where everything is; with
+/// `--keepalived`, starts keepalived in the members of each seed HaVip with two or more.
+pub fn up(seed: &Path, prefix: &Prefix, keepalived: &KeepalivedArgs) -> anyhow::Result<()> {
     let parsed =
         havip_seed::load_seed(seed).map_err(|e| anyhow::anyhow!("{}: {e}", seed.display()))?;
     let plan = LabPlan::from_seed(&parsed, prefix)
         .map_err(|e| anyhow::anyhow!("{}: {e}", seed.display()))?;
     let host = Host::detect()?;
+    if keepalived.keepalived && havip_lab::find("keepalived").is_none() {
+        anyhow::bail!("--keepalived needs keepalived (Debian: apt-get install keepalived)");
+    }
+    let groups = match keepalived.advert() {
+        Some(advert) => seed_groups(&parsed, &plan, advert)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", seed.display()))?,
+        None => Vec::new(),
+    };
     let report = havip_lab::up(&host, &plan)?;
+    if keepalived.keepalived {
+        let started = havip_lab::keepalived::converge(&host, prefix, &groups)?;
+        for g in &groups {
+            let members: Vec<&str> = g.members.iter().map(|m| m.instance.as_str()).collect();
+            println!(
+                "keepalived for {} ({}) in {}",
+                g.name,
+                g.vip,
+                members.join(", ")
+            );
+        }
+        if groups.is_empty() {
+            println!("keepalived: no HaVip of the seed has two members or more");
+        } else if !started.changed() {
+            println!("keepalived was already running as configured");
+        }
+    }
     print!("{}", describe(&plan));
     for ns in &report.removed_namespaces {
         println!("removed namespace {ns} (not in the seed any more)");
@@ -35,6 +64,52 @@ pub fn up(seed: &Path, prefix: &Prefix) -> anyhow::Result<()> {
         println!("lab {prefix} is up ({} changes)", report.changes);
     }
     Ok(())
+}
+
+/// The keepalived groups of the seed's HaVips (their `members`, with the addresses the
+/// control plane gives them).
+fn seed_groups(
+    seed: &havip_seed::Seed,
+    plan: &LabPlan,
+    advert: std::time::Duration,
+) -> anyhow::Result<Vec<havip_lab::keepalived::VrrpGroup>> {
+    let addresses = seed.initial_addresses(0)?;
+    let havips = seed
+        .havips
+        .iter()
+        .filter_map(|h| {
+            let ip = addresses.havips.iter().find(|a| a.id == h.id)?.ip;
+            let members = h
+                .members
+                .iter()
+                .map(|m| DesiredMember {
+                    kind: if seed.instances.iter().any(|i| i.id == *m) {
+                        "EcsInstance"
+                    } else {
+                        "NetworkInterface"
+                    }
+                    .to_string(),
+                    id: m.clone(),
+                })
+                .collect();
+            Some(DesiredVip {
+                id: h.id.clone(),
+                account: String::new(),
+                region: String::new(),
+                subnet: h.subnet.clone(),
+                ip,
+                members,
+            })
+        })
+        .collect();
+    let desired = DesiredState {
+        revision: 0,
+        subnets: Vec::new(),
+        instances: Vec::new(),
+        enis: Vec::new(),
+        havips,
+    };
+    Ok(havip_agent::vrrp::groups(&desired, plan, advert))
 }
 
 /// `havip lab down`: removes every namespace of the lab.

@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{missing, namespaces, ok, ping, Lab};
+use common::{missing, namespaces, ok, ping, Lab, HAVIP};
 use havip_lab::keepalived::{self, VrrpGroup, VrrpMember, VrrpState};
 use havip_lab::{Host, Prefix};
 
@@ -250,4 +250,43 @@ fn the_backup_takes_the_vip_when_the_master_dies() {
     assert!(!namespaces()
         .iter()
         .any(|n| n.starts_with(&format!("{name}-"))));
+}
+
+/// `havip lab up --keepalived`: the seed's HaVip lists two `members`; keepalived runs in
+/// both, the first listed is preferred and holds the VIP; `up` again leaves it running;
+/// `down` stops it and removes its files.
+#[test]
+fn lab_up_with_keepalived_runs_it_for_the_seeds_members() {
+    if let Some(why) = missing(TOOLS) {
+        eprintln!("skipped: the keepalived test needs root, iproute2, keepalived, iputils-ping and procps: {why}");
+        return;
+    }
+    let seed = format!("{SEED}members = [\"i-a\", \"i-b\"]\n");
+    let lab = Lab::new('n', &seed);
+    let seed_arg = lab.seed_arg();
+    let up = |extra: &[&str]| {
+        let mut args = vec!["lab", "up", "--seed", &seed_arg, "--prefix", &lab.prefix];
+        args.extend_from_slice(extra);
+        ok(HAVIP, &args)
+    };
+    let start = SystemTime::now();
+    let out = up(&["--keepalived", "--advert-int", "100ms"]);
+    assert!(
+        out.contains("keepalived for havip-ka1 (10.82.1.100/24) in i-a, i-b"),
+        "{out}"
+    );
+    let prefix: Prefix = lab.prefix.parse().expect("prefix");
+    master_since(&prefix, "i-a", start, Duration::from_secs(5));
+    assert!(lab.holds_vip("i-a"));
+    lab.client_reaches(A_MAC);
+    let again = up(&["--keepalived", "--advert-int", "100ms"]);
+    assert!(again.contains("already running as configured"), "{again}");
+    let dir = std::path::Path::new(havip_lab::LOCK_DIR).join(&lab.prefix);
+    assert!(dir.exists());
+    lab.down();
+    assert!(!dir.exists(), "down removes keepalived's files");
+    assert!(
+        keepalived::recorded_state(&prefix, &havip_lab::instance_ns(&prefix, "i-a"), GROUP)
+            .is_none()
+    );
 }
