@@ -301,7 +301,17 @@ async fn the_master_follows_the_latest_claim_of_an_associated_member() {
     )])
     .await;
     let events = h.call("GET", "/v1/events", None).await.ok(200);
-    let items = events["items"].as_array().unwrap();
+    let all = events["items"].as_array().unwrap();
+    // The first association made the first master (a change); then two claims.
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0]["detail"]["cause"], "change");
+    assert_eq!(all[0]["detail"]["from"], json!(null));
+    assert_eq!(all[0]["detail"]["to"], INSTANCE);
+    assert_eq!(all[0]["detail"]["claim"], json!(null));
+    let items: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|e| e["detail"]["cause"] == "arp")
+        .collect();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["kind"], "MasterChanged");
     assert_eq!(items[0]["detail"]["to"], "i-uf6demo0002");
@@ -310,8 +320,8 @@ async fn the_master_follows_the_latest_claim_of_an_associated_member() {
     assert_eq!(items[1]["detail"]["claim"]["mac"], "00:16:3e:00:00:09");
     assert!(items[0]["seq"].as_i64() < items[1]["seq"].as_i64());
     // Paged by the cursor.
-    let first = h.call("GET", "/v1/events?limit=1", None).await.ok(200);
-    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+    let first = h.call("GET", "/v1/events?limit=2", None).await.ok(200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
     let rest = h
         .call(
             "GET",
@@ -320,6 +330,7 @@ async fn the_master_follows_the_latest_claim_of_an_associated_member() {
         )
         .await
         .ok(200);
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert_eq!(rest["items"][0]["seq"], items[1]["seq"]);
     let none = h
         .call(

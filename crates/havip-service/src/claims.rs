@@ -8,8 +8,6 @@ use std::sync::atomic::Ordering;
 
 use havip_core::ops::{self, ClaimOutcome};
 use havip_core::{MasterClaim, MemberKind};
-use havip_store::NewEvent;
-use serde_json::json;
 
 use crate::{retry_conflicts, Service, ServiceResult};
 
@@ -104,31 +102,13 @@ impl Service {
                 }),
                 ClaimOutcome::Unchanged => Ok(ClaimResult::Unchanged { havip: havip.id }),
                 ClaimOutcome::Confirmed { next } => {
-                    tx.update_havip(&havip, &next).await?;
+                    crate::events::update_havip(&mut *tx, &havip, &next).await?;
                     tx.commit().await?;
                     Ok(ClaimResult::Unchanged { havip: havip.id })
                 }
                 ClaimOutcome::MasterChanged { from, next } => {
-                    tx.update_havip(&havip, &next).await?;
-                    let body = json!({
-                        "havip": havip.id,
-                        "vip": havip.ip.to_string(),
-                        "from": from,
-                        "to": member,
-                        "claim": {
-                            "at": claim.at, "port": claim.port, "mac": claim.mac,
-                            "kind": claim.kind, "eni": claim.eni, "instance": claim.instance,
-                        },
-                    });
-                    tx.insert_event(&NewEvent {
-                        at: claim.at,
-                        kind: "MasterChanged".into(),
-                        havip: Some(havip.id.clone()),
-                        account: Some(havip.account.clone()),
-                        region: Some(havip.region.clone()),
-                        body: body.to_string(),
-                    })
-                    .await?;
+                    // The event (with the claim) is written with the change.
+                    crate::events::update_havip(&mut *tx, &havip, &next).await?;
                     tx.commit().await?;
                     Ok(ClaimResult::MasterChanged {
                         havip: havip.id,

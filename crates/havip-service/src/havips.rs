@@ -237,7 +237,7 @@ impl Service {
                 self.now_ms(),
             )?;
             if let Some(old) = &old {
-                tx.update_havip(old, &new).await?;
+                crate::events::update_havip(&mut *tx, old, &new).await?;
             }
             tx.commit().await?;
             Ok(new)
@@ -263,7 +263,7 @@ impl Service {
                 return Err(DomainError::HaVipNotFound(id.to_string()).into());
             };
             match &next {
-                Some(n) => tx.update_havip(&old, n).await?,
+                Some(n) => crate::events::update_havip(&mut *tx, &old, n).await?,
                 None => tx.delete_havip(&old).await?,
             }
             let after = next.unwrap_or(old);
@@ -351,7 +351,7 @@ impl Service {
         let Some(old) = old else {
             return Err(DomainError::HaVipNotFound(next.id.clone()).into());
         };
-        tx.update_havip(old, next).await?;
+        crate::events::update_havip(&mut *tx, old, next).await?;
         self.commit_request(tx, caller, token, next, serde_json::Value::Null)
             .await
     }
@@ -372,7 +372,7 @@ impl Service {
             }
             let next = ops::failover(havip_id, old.as_ref(), to, self.now_ms())?;
             if let Some(old) = &old {
-                tx.update_havip(old, &next).await?;
+                crate::events::update_havip(&mut *tx, old, &next).await?;
             }
             tx.commit().await?;
             Ok(next)
@@ -420,7 +420,7 @@ impl Service {
                     .await?
                     .ok_or_else(|| DomainError::HaVipNotFound(id.clone()))?;
                 let next = change(&old, now)?;
-                tx.update_havip(&old, &next).await?;
+                crate::events::update_havip(&mut *tx, &old, &next).await?;
             }
             tx.commit().await?;
             Ok(())

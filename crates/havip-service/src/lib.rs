@@ -6,6 +6,7 @@
 mod claims;
 mod clock;
 mod error;
+mod events;
 mod fabric;
 mod havips;
 mod idempotency;

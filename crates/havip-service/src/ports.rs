@@ -193,7 +193,7 @@ impl Service {
                 if name.is_some() {
                     let next =
                         ops::modify(caller.cloud, id, Some(&old), name, None, self.now_ms())?;
-                    tx.update_havip(&old, &next).await?;
+                    crate::events::update_havip(&mut *tx, &old, &next).await?;
                 }
             } else if self.scoped_eni(&mut *tx, caller, id).await?.is_some() {
                 if let Some(n) = name {
@@ -228,7 +228,7 @@ impl Service {
                 });
             };
             match ops::delete(id, Some(&old), &Timing::immediate(self.now_ms()))? {
-                Some(next) => tx.update_havip(&old, &next).await?,
+                Some(next) => crate::events::update_havip(&mut *tx, &old, &next).await?,
                 None => tx.delete_havip(&old).await?,
             }
             tx.delete_port_attrs(id).await?;
@@ -299,7 +299,7 @@ impl Service {
             };
             let now = match ops::associate(&havip.id, &target, facts, &limits, &self.timing()) {
                 Ok(next) => {
-                    tx.update_havip(&havip, &next).await?;
+                    crate::events::update_havip(&mut *tx, &havip, &next).await?;
                     next
                 }
                 Err(DomainError::AlreadyAssociated) => havip,
@@ -375,7 +375,7 @@ impl Service {
                     };
                     let timing = self.timing();
                     let next = ops::disassociate(&havip.id, target, true, facts, &limits, &timing)?;
-                    tx.update_havip(&havip, &next).await?;
+                    crate::events::update_havip(&mut *tx, &havip, &next).await?;
                     if let Some(mut attrs) = tx.port_attrs(&havip.id).await? {
                         attrs
                             .allowed_address_pairs

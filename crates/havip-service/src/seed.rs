@@ -320,7 +320,7 @@ async fn associate_members(
                 format!("the seed's havip {} cannot carry {id}: {e}", havip.id),
             )
         })?;
-        tx.update_havip(&havip, &next).await?;
+        crate::events::update_havip(&mut *tx, &havip, &next).await?;
         havip = next;
     }
     Ok(())

@@ -116,7 +116,7 @@ pub(crate) async fn write_completion(
     next: Option<HaVip>,
 ) -> ServiceResult<()> {
     match next {
-        Some(next) => tx.update_havip(old, &next).await?,
+        Some(next) => crate::events::update_havip(&mut *tx, old, &next).await?,
         None => tx.delete_havip(old).await?,
     }
     Ok(())

@@ -1,5 +1,6 @@
-//! `GET /v1/events`: what happened to HaVips that no request asked for (today: each master
-//! change learned from the data plane's ARP), oldest first, paged by a `since` cursor.
+//! `GET /v1/events`: what happened to HaVips (today: every change of a master, learned
+//! from the data plane's ARP or made by a change), oldest first, paged by a `since`
+//! cursor.
 
 use axum::extract::State;
 use axum::Json;
@@ -22,7 +23,8 @@ pub struct EventDto {
     pub havip: Option<String>,
     pub account: Option<String>,
     pub region: Option<String>,
-    /// What happened (for `MasterChanged`: `havip`, `vip`, `from`, `to` and the `claim`).
+    /// What happened (for `MasterChanged`: `havip`, `vip`, `from`, `to`, `cause` and the
+    /// `claim`).
     pub detail: Value,
 }
 

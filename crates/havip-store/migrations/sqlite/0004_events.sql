@@ -1,5 +1,5 @@
--- Events: what happened to a HaVip that no request asked for (its master, learned from
--- the data plane's ARP), in the order it happened. `body` is the event's JSON.
+-- Events: every change of a HaVip's master (learned from the data plane's ARP, or made by a
+-- change), written with it, in commit order. `body` is the event's JSON.
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at INTEGER NOT NULL,
