@@ -82,12 +82,21 @@ def keepalived_dir(prefix, own_ip):
 
 
 def kill_keepalived(directory):
-    """SIGKILL keepalived's parent and its VRRP child (the parent alone hands over)."""
-    for pid_file in ("keepalived.pid", "vrrp.pid"):
+    """Kills keepalived as a crash would: the parent is stopped first (SIGSTOP), so that it
+    neither respawns its VRRP child nor, dying, makes the child hand over cleanly; then
+    the child and the parent get SIGKILL."""
+    def pid(name):
         try:
-            os.kill(int((directory / pid_file).read_text().strip()), signal.SIGKILL)
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            pass
+            return int((directory / name).read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+    parent, child = pid("keepalived.pid"), pid("vrrp.pid")
+    for target, sig in ((parent, signal.SIGSTOP), (child, signal.SIGKILL), (parent, signal.SIGKILL)):
+        if target:
+            try:
+                os.kill(target, sig)
+            except ProcessLookupError:
+                pass
 
 
 def rogue_keepalived(prefix, d, own_ip):

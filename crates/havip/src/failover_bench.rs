@@ -327,16 +327,25 @@ fn keepalived_dir(prefix: &Prefix, own_ip: &str) -> anyhow::Result<PathBuf> {
     bail!("no keepalived of {own_ip} under {}", root.display())
 }
 
-/// SIGKILLs keepalived and its VRRP child (the parent alone would hand over cleanly).
+/// Kills keepalived as a crash would: the parent is stopped first, so that it neither
+/// respawns its VRRP child nor, dying, makes the child hand over cleanly; then the child
+/// and the parent get SIGKILL.
 fn kill_keepalived(dir: &Path) {
-    for file in ["keepalived.pid", "vrrp.pid"] {
-        let pid = std::fs::read_to_string(dir.join(file))
+    let pid = |file: &str| {
+        std::fs::read_to_string(dir.join(file))
             .ok()
-            .and_then(|p| p.trim().parse::<i32>().ok());
-        if let Some(pid) = pid {
+            .and_then(|p| p.trim().parse::<i32>().ok())
+    };
+    let (parent, child) = (pid("keepalived.pid"), pid("vrrp.pid"));
+    for (target, signal) in [
+        (parent, libc::SIGSTOP),
+        (child, libc::SIGKILL),
+        (parent, libc::SIGKILL),
+    ] {
+        if let Some(target) = target {
             // SAFETY: a signal to a process id read from keepalived's own pid file.
             unsafe {
-                libc::kill(pid, libc::SIGKILL);
+                libc::kill(target, signal);
             }
         }
     }
