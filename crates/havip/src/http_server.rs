@@ -304,6 +304,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
+    // Tells handshakes still under way to give up when the shutdown begins.
+    let (closing, _) = tokio::sync::watch::channel(false);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = http1::Builder::new();
     builder.keep_alive(true);
@@ -356,23 +358,27 @@ pub async fn serve(
                 });
             }
             Some(acceptor) => {
-                // Watched from now on, so that a shutdown waits for the handshake too (it is
-                // bounded by the header-read timeout).
+                // Watched from now on, so that a shutdown waits for this task; a handshake
+                // still under way then gives up at once.
                 let watcher = graceful.watcher();
+                let mut closing = closing.subscribe();
                 let acceptor = acceptor.clone();
                 let builder = builder.clone();
                 tokio::spawn(async move {
                     let handshake = handshake(stream, phase, &acceptor);
                     // The slot is given back on each return.
-                    let tls_stream =
-                        match tokio::time::timeout(limits.header_read_timeout, handshake).await {
+                    let bounded = tokio::time::timeout(limits.header_read_timeout, handshake);
+                    let tls_stream = tokio::select! {
+                        done = bounded => match done {
                             Ok(Some(tls_stream)) => tls_stream,
                             Ok(None) => return,
                             Err(_) => {
                                 tracing::debug!("no TLS handshake within the header-read timeout");
                                 return;
                             }
-                        };
+                        },
+                        _ = closing.wait_for(|c| *c) => return,
+                    };
                     let io = TokioIo::new(tls_stream);
                     if let Err(e) = watcher.watch(builder.serve_connection(io, handler)).await {
                         tracing::debug!(error = %e, "connection ended with an error");
@@ -383,6 +389,7 @@ pub async fn serve(
         }
     }
     drop(listener);
+    closing.send_replace(true);
     if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
         .await
         .is_err()

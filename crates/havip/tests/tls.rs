@@ -289,3 +289,31 @@ fn cert_and_key_go_together() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--tls-key"), "{stderr}");
 }
+
+#[test]
+fn a_shutdown_does_not_wait_for_a_handshake() {
+    let pki = Pki::new();
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut server = start(
+        &pki,
+        data.path(),
+        &["--header-read-timeout", "60s", "--shutdown-timeout", "60s"],
+    );
+    let _silent = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = i32::try_from(server.child.id()).expect("pid");
+    // SAFETY: kill(2) with a pid this test started; no memory is involved.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
