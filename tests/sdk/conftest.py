@@ -46,8 +46,11 @@ def havip_binary() -> str:
 class Server:
     """A running `havip serve`, with helpers for its native (operator) API."""
 
-    def __init__(self, data_dir, seed=SEED, transition_delay="0s", extra_args=()):
+    def __init__(self, data_dir, seed=SEED, transition_delay="0s", extra_args=(), tls=None):
         self.data_dir = pathlib.Path(data_dir)
+        # (certificate, key, CA): serve HTTPS only with the certificate and key, and trust
+        # the CA in this class's own requests.
+        self.tls = tls
         self.seed = seed
         self.transition_delay = transition_delay
         self.extra_args = list(extra_args)
@@ -61,16 +64,18 @@ class Server:
                 *self.extra_args]
         if self.seed is not None:
             args += ["--seed", str(self.seed)]
+        if self.tls is not None:
+            args += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
-        if not line.startswith("listening on http://"):
+        if not line.startswith(f"listening on {self.scheme}://"):
             err = self.proc.stderr.read() if self.proc.poll() is not None else ""
             raise RuntimeError(f"havip did not start: {line!r} {err}")
         self.port = int(line.rsplit(":", 1)[1])
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                if requests.get(self.url("/healthz"), timeout=1).status_code == 200:
+                if requests.get(self.url("/healthz"), timeout=1, verify=self.verify).status_code == 200:
                     return self
             except requests.RequestException:
                 pass
@@ -95,8 +100,17 @@ class Server:
         """host:port, the form the Alibaba and Volcengine SDKs want."""
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def scheme(self):
+        return "https" if self.tls else "http"
+
+    @property
+    def verify(self):
+        """What `requests` trusts for this server: the test CA's file over HTTPS."""
+        return str(self.tls[2]) if self.tls else True
+
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     # --- native API, for setting up and inspecting state -------------------------
     @property
@@ -107,6 +121,7 @@ class Server:
         headers = kw.pop("headers", {})
         headers.setdefault("Authorization", f"Bearer {self.admin_token}")
         kw.setdefault("timeout", 30)
+        kw.setdefault("verify", self.verify)
         return requests.request(method, self.url(path), headers=headers, **kw)
 
     def set_instance_status(self, instance_id, status):
@@ -143,14 +158,15 @@ class Server:
 
 @pytest.fixture
 def havip_server():
-    """Factory: `havip_server(transition_delay="1h")` starts a fresh server."""
+    """Factory: `havip_server(transition_delay="1h")` starts a fresh server;
+    `tls=(cert, key, ca)` makes it HTTPS only."""
     started = []
     dirs = []
 
-    def make(transition_delay="0s", seed=SEED, extra_args=()):
+    def make(transition_delay="0s", seed=SEED, extra_args=(), tls=None):
         d = tempfile.mkdtemp(prefix="havip-test-")
         dirs.append(d)
-        s = Server(d, seed=seed, transition_delay=transition_delay, extra_args=extra_args).start()
+        s = Server(d, seed=seed, transition_delay=transition_delay, extra_args=extra_args, tls=tls).start()
         started.append(s)
         return s
 

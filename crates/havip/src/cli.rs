@@ -156,6 +156,23 @@ pub struct ServeArgs {
     /// After SIGTERM, how long requests in flight may take before the process exits anyway.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
+    /// Serve HTTPS only, with the PEM certificate chain in FILE (the server's certificate
+    /// first); needs --tls-key.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "HAVIP_TLS_CERT",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key (PKCS#8, RSA or SEC1) of --tls-cert's certificate.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "HAVIP_TLS_KEY",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
     /// Require the admin token on GET /metrics too (open by default, as Prometheus expects).
     #[arg(long)]
     pub metrics_auth: bool,

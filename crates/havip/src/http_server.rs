@@ -5,6 +5,10 @@
 //! a keep-alive connection idle between requests for longer than the idle timeout. On
 //! shutdown it stops accepting, lets requests in flight finish, and gives up on the
 //! connections still open when the shutdown deadline passes.
+//!
+//! With TLS every connection is HTTPS only: its handshake holds a connection slot and must
+//! finish within the header-read timeout from accept; a plain HTTP request is answered 400
+//! in plain text and closed.
 
 use std::future::Future;
 use std::io;
@@ -22,6 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// How long connections may take and how many there may be.
@@ -249,14 +254,58 @@ async fn refuse_busy(mut stream: TcpStream) {
         .ok();
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains as described above.
+/// The answer to plain HTTP on an HTTPS listener.
+const PLAIN_ON_TLS: &[u8] = b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\n\
+content-length: 40\r\nconnection: close\r\n\r\nthis port speaks HTTPS only; use https://\n";
+
+/// The first byte of a TLS handshake record (a ClientHello).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+async fn refuse_plain(mut stream: TcpStream) {
+    let write = async {
+        stream.write_all(PLAIN_ON_TLS).await.ok();
+        stream.shutdown().await.ok();
+    };
+    tokio::time::timeout(Duration::from_secs(1), write)
+        .await
+        .ok();
+}
+
+/// The TLS side of a new connection, or `None` once it has been dealt with: plain HTTP
+/// answered 400, a failed handshake dropped. Its reads fail past the header-read deadline.
+async fn handshake(
+    stream: TcpStream,
+    phase: Arc<ConnectionPhase>,
+    acceptor: &TlsAcceptor,
+) -> Option<tokio_rustls::server::TlsStream<DeadlineIo>> {
+    let mut first = [0u8; 1];
+    match stream.peek(&mut first).await {
+        Ok(1..) if first[0] != TLS_HANDSHAKE_RECORD => {
+            refuse_plain(stream).await;
+            return None;
+        }
+        Ok(_) => {}
+        Err(_) => return None,
+    }
+    acceptor
+        .accept(DeadlineIo::new(stream, phase))
+        .await
+        .map_err(|e| tracing::debug!(error = %e, "TLS handshake failed"))
+        .ok()
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains as described above;
+/// HTTPS only when `tls` is given.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
+    // Tells handshakes still under way to give up when the shutdown begins.
+    let (closing, _) = tokio::sync::watch::channel(false);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = http1::Builder::new();
     builder.keep_alive(true);
@@ -284,26 +333,63 @@ pub async fn serve(
         };
         stream.set_nodelay(true).ok();
         let phase = Arc::new(ConnectionPhase::new(limits));
-        let io = TokioIo::new(DeadlineIo::new(stream, phase.clone()));
         let app = app.clone();
-        let handler = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-            let in_flight = phase.request_started();
-            let app = app.clone();
-            async move {
-                let answer = app.oneshot(req.map(axum::body::Body::new)).await;
-                drop(in_flight);
-                answer
+        let handler = hyper::service::service_fn({
+            let phase = phase.clone();
+            move |req: hyper::Request<Incoming>| {
+                let in_flight = phase.request_started();
+                let app = app.clone();
+                async move {
+                    let answer = app.oneshot(req.map(axum::body::Body::new)).await;
+                    drop(in_flight);
+                    answer
+                }
             }
         });
-        let connection = graceful.watch(builder.serve_connection(io, handler));
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+        match &tls {
+            None => {
+                let io = TokioIo::new(DeadlineIo::new(stream, phase));
+                let connection = graceful.watch(builder.serve_connection(io, handler));
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                    drop(slot);
+                });
             }
-            drop(slot);
-        });
+            Some(acceptor) => {
+                // Watched from now on, so that a shutdown waits for this task; a handshake
+                // still under way then gives up at once.
+                let watcher = graceful.watcher();
+                let mut closing = closing.subscribe();
+                let acceptor = acceptor.clone();
+                let builder = builder.clone();
+                tokio::spawn(async move {
+                    let handshake = handshake(stream, phase, &acceptor);
+                    // The slot is given back on each return.
+                    let bounded = tokio::time::timeout(limits.header_read_timeout, handshake);
+                    let tls_stream = tokio::select! {
+                        done = bounded => match done {
+                            Ok(Some(tls_stream)) => tls_stream,
+                            Ok(None) => return,
+                            Err(_) => {
+                                tracing::debug!("no TLS handshake within the header-read timeout");
+                                return;
+                            }
+                        },
+                        _ = closing.wait_for(|c| *c) => return,
+                    };
+                    let io = TokioIo::new(tls_stream);
+                    if let Err(e) = watcher.watch(builder.serve_connection(io, handler)).await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                    drop(slot);
+                });
+            }
+        }
     }
     drop(listener);
+    closing.send_replace(true);
     if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
         .await
         .is_err()

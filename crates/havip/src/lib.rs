@@ -15,3 +15,4 @@ pub mod lab_bench;
 pub mod metrics;
 pub mod process;
 pub mod serve;
+pub mod tls;

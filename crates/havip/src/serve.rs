@@ -94,6 +94,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.keepalived.keepalived && !args.lab {
         anyhow::bail!("--keepalived runs keepalived in the lab: it needs --lab");
     }
+    if args.lab && args.tls_cert.is_some() {
+        anyhow::bail!(
+            "--lab's agent reaches the listener over plain HTTP: run it without --tls-cert"
+        );
+    }
+    // Certificate and key are checked before anything is created.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+        (None, None) => None,
+        _ => anyhow::bail!("--tls-cert and --tls-key go together"),
+    };
     // The host is checked before anything is created.
     let lab_agent = if args.lab {
         Some(crate::agent::LabAgent::prepare(
@@ -167,7 +178,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let local = listener.local_addr()?;
-    println!("listening on http://{local}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{local}");
     let agent = match lab_agent {
         Some(a) => {
             println!(
@@ -201,6 +213,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         listener,
         app(state, args.metrics_auth),
         limits,
+        tls,
         async move {
             shutdown_signal().await;
             // Long polls of the change feed answer now instead of holding the shutdown.
