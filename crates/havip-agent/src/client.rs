@@ -75,53 +75,50 @@ impl FeedClient {
         agent: &str,
         ports: Vec<PortView>,
     ) -> Result<AckResponse, AgentError> {
-        let url = format!("{}/v1/dataplane/ack", self.base);
         let body = AckRequest {
             revision,
             agent: agent.to_string(),
             ports: Some(ports),
         };
-        let resp = self
-            .http
-            .post(&url)
-            .bearer_auth(&self.token)
-            .timeout(SLACK)
-            .json(&body)
-            .send()
+        self.post("/v1/dataplane/ack", "POST /v1/dataplane/ack", &body)
             .await
-            .map_err(|source| AgentError::Unreachable {
-                url: url.clone(),
-                source,
-            })?;
-        read(resp, "POST /v1/dataplane/ack", &url).await
     }
-}
 
-impl FeedClient {
     /// Reports ARP claims the fabric let through, in the order they were seen.
     pub async fn report_claims(
         &self,
         agent: &str,
         claims: Vec<ClaimView>,
     ) -> Result<ClaimsResponse, AgentError> {
-        let url = format!("{}/v1/dataplane/claims", self.base);
         let body = ClaimsRequest {
             agent: agent.to_string(),
             claims,
         };
+        self.post("/v1/dataplane/claims", "POST /v1/dataplane/claims", &body)
+            .await
+    }
+
+    /// POSTs `body` as JSON to `path` and reads the answer.
+    async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &'static str,
+        body: &B,
+    ) -> Result<T, AgentError> {
+        let url = format!("{}{path}", self.base);
         let resp = self
             .http
             .post(&url)
             .bearer_auth(&self.token)
             .timeout(SLACK)
-            .json(&body)
+            .json(body)
             .send()
             .await
             .map_err(|source| AgentError::Unreachable {
                 url: url.clone(),
                 source,
             })?;
-        read(resp, "POST /v1/dataplane/claims", &url).await
+        read(resp, what, &url).await
     }
 }
 

@@ -28,6 +28,17 @@ const MAX_AGENT_LEN: usize = 256;
 /// The most ports a report may hold.
 const MAX_PORTS: usize = 100_000;
 
+/// The agent's name: 1 to [`MAX_AGENT_LEN`] bytes, not only white space.
+fn check_agent(agent: &str) -> Result<(), DomainError> {
+    if agent.trim().is_empty() || agent.len() > MAX_AGENT_LEN {
+        return Err(DomainError::invalid(
+            "agent",
+            format!("must name the agent in 1 to {MAX_AGENT_LEN} bytes"),
+        ));
+    }
+    Ok(())
+}
+
 /// The desired state now; with `after`, once the revision has passed it (or `wait_ms`
 /// has gone by, when the answer is the same revision again).
 pub async fn desired(
@@ -52,13 +63,7 @@ pub async fn acknowledge(
     State(st): State<SharedState>,
     JsonBody(req): JsonBody<AckRequest>,
 ) -> NativeResult<Json<AckResponse>> {
-    if req.agent.trim().is_empty() || req.agent.len() > MAX_AGENT_LEN {
-        return Err(DomainError::invalid(
-            "agent",
-            format!("must name the agent in 1 to {MAX_AGENT_LEN} bytes"),
-        )
-        .into());
-    }
+    check_agent(&req.agent)?;
     let report = match &req.ports {
         Some(ports) if ports.len() > MAX_PORTS => {
             return Err(
@@ -111,13 +116,7 @@ pub async fn claims(
     State(st): State<SharedState>,
     JsonBody(req): JsonBody<ClaimsRequest>,
 ) -> NativeResult<Json<ClaimsResponse>> {
-    if req.agent.trim().is_empty() || req.agent.len() > MAX_AGENT_LEN {
-        return Err(DomainError::invalid(
-            "agent",
-            format!("must name the agent in 1 to {MAX_AGENT_LEN} bytes"),
-        )
-        .into());
-    }
+    check_agent(&req.agent)?;
     if req.claims.len() > MAX_CLAIMS {
         return Err(
             DomainError::invalid("claims", format!("holds more than {MAX_CLAIMS} claims")).into(),
