@@ -18,8 +18,9 @@ use havip_lab::{Host, Prefix};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+use crate::bench::fixtures::Native;
 use crate::bench::server::{Server, EXAMPLE_SEED};
-use crate::lab_bench::{figure, print_figures, Figure};
+use crate::lab_bench::{figure, lab_ready, print_figures, Figure};
 
 const SUBNET: &str = "subnet-13fdemo0001";
 const PREFERRED: &str = "i-13fdemo0001";
@@ -90,121 +91,66 @@ pub async fn run(args: FailoverBenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Api {
-    http: reqwest::Client,
-    url: String,
-    token: String,
+async fn havip(api: &Native, id: &str) -> anyhow::Result<Value> {
+    Ok(api.get(&format!("/v1/havips/{id}")).await?)
 }
 
-impl Api {
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> anyhow::Result<Value> {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.url))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
+/// Polls HaVip `id` every 2 ms until `check` holds; returns it then.
+async fn until(
+    api: &Native,
+    id: &str,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    loop {
+        let h = havip(api, id).await?;
+        if check(&h) {
+            return Ok(h);
         }
-        let resp = req.send().await?;
-        let status = resp.status();
-        let value: Value = resp.json().await?;
-        if !status.is_success() {
-            bail!("{method} {path}: {status} {value}");
+        if Instant::now() > deadline {
+            bail!("{id}: {what} did not happen within {STEP_TIMEOUT:?}: {h}");
         }
-        Ok(value)
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
+}
 
-    async fn havip(&self, id: &str) -> anyhow::Result<Value> {
-        self.call(reqwest::Method::GET, &format!("/v1/havips/{id}"), None)
-            .await
-    }
-
-    async fn until(
-        &self,
-        id: &str,
-        what: &str,
-        check: impl Fn(&Value) -> bool,
-    ) -> anyhow::Result<Value> {
-        let deadline = Instant::now() + STEP_TIMEOUT;
-        loop {
-            let h = self.havip(id).await?;
-            if check(&h) {
-                return Ok(h);
-            }
-            if Instant::now() > deadline {
-                bail!("{id}: {what} did not happen within {STEP_TIMEOUT:?}: {h}");
-            }
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-    }
-
-    async fn own_ip(&self, instance: &str) -> anyhow::Result<String> {
-        let i = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/v1/instances/{instance}"),
-                None,
-            )
-            .await?;
-        let eni = i["primary_eni"].as_str().context("primary ENI")?;
-        let e = self
-            .call(reqwest::Method::GET, &format!("/v1/enis/{eni}"), None)
-            .await?;
-        Ok(e["ip"].as_str().context("ENI address")?.to_string())
-    }
+/// The address of an instance's primary ENI.
+async fn own_ip(api: &Native, instance: &str) -> anyhow::Result<String> {
+    let i = api.get(&format!("/v1/instances/{instance}")).await?;
+    let eni = i["primary_eni"].as_str().context("primary ENI")?;
+    let e = api.get(&format!("/v1/enis/{eni}")).await?;
+    Ok(e["ip"].as_str().context("ENI address")?.to_string())
 }
 
 async fn trials(server: &Server, args: &FailoverBenchArgs) -> anyhow::Result<Vec<Figure>> {
-    let api = Api {
+    let api = Native {
         http: reqwest::Client::new(),
         url: server.url.clone(),
         token: server.admin_token.clone(),
     };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let view = api
-            .call(reqwest::Method::GET, "/v1/dataplane/ports", None)
-            .await?;
-        if view["lag"] == 0 && view["ports"].as_array().is_some_and(|p| !p.is_empty()) {
-            break;
-        }
-        if Instant::now() > deadline {
-            bail!("the lab's agent did not acknowledge within 120 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    lab_ready(&api).await?;
     let created = api
-        .call(
-            reqwest::Method::POST,
-            "/v1/havips",
-            Some(json!({"subnet": SUBNET, "ip": VIP})),
-        )
+        .post("/v1/havips", json!({"subnet": SUBNET, "ip": VIP}))
         .await?;
     let id = created["id"].as_str().context("HaVip id")?.to_string();
-    api.until(&id, "Available", |h| h["status"] == "Available")
-        .await?;
+    until(&api, &id, "Available", |h| h["status"] == "Available").await?;
     for member in [PREFERRED, BACKUP] {
-        api.call(
-            reqwest::Method::POST,
+        api.post(
             &format!("/v1/havips/{id}/associate"),
-            Some(json!({"instance_id": member})),
+            json!({"instance_id": member}),
         )
         .await?;
-        api.until(&id, "InUse", |h| h["status"] == "InUse").await?;
+        until(&api, &id, "InUse", |h| h["status"] == "InUse").await?;
     }
-    api.until(&id, "the preferred member's claim", |h| {
+    until(&api, &id, "the preferred member's claim", |h| {
         h["master"] == PREFERRED && h["master_claim"].is_object()
     })
     .await?;
     let prefix = &args.prefix;
     let preferred_ns = havip_lab::instance_ns(prefix, PREFERRED);
-    let preferred_dir = keepalived_dir(prefix, &api.own_ip(PREFERRED).await?)?;
-    let backup_dir = keepalived_dir(prefix, &api.own_ip(BACKUP).await?)?;
+    let preferred_dir = keepalived_dir(prefix, &own_ip(&api, PREFERRED).await?)?;
+    let backup_dir = keepalived_dir(prefix, &own_ip(&api, BACKUP).await?)?;
 
     let replies = Arc::new(Mutex::new(Vec::<f64>::new()));
     let mut pinger = tokio::process::Command::new("ip")
@@ -250,9 +196,7 @@ async fn trials(server: &Server, args: &FailoverBenchArgs) -> anyhow::Result<Vec
         let cut = now_ms();
         kill_keepalived(&preferred_dir);
         // (c) the new master through the API, and its claim's time.
-        let h = api
-            .until(&id, "the backup as master", |h| h["master"] == BACKUP)
-            .await?;
+        let h = until(&api, &id, "the backup as master", |h| h["master"] == BACKUP).await?;
         let seen_at = now_ms();
         visible.push(ms(seen_at - killed));
         let claim_at = h["master_claim"]["at"]
@@ -280,7 +224,7 @@ async fn trials(server: &Server, args: &FailoverBenchArgs) -> anyhow::Result<Vec
         ])
         .await?;
         restart_keepalived(&preferred_ns, &preferred_dir).await?;
-        api.until(&id, "the preferred member back", |h| {
+        until(&api, &id, "the preferred member back", |h| {
             h["master"] == PREFERRED
         })
         .await

@@ -26,6 +26,7 @@ use havip_lab::{Host, Prefix};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::bench::fixtures::Native;
 use crate::bench::report::quantile;
 use crate::bench::server::{Server, EXAMPLE_SEED};
 
@@ -248,23 +249,12 @@ async fn measure_propagation(
     prefix: &str,
     cycles: usize,
 ) -> anyhow::Result<Vec<Figure>> {
-    let http = reqwest::Client::new();
-    let api = Api {
-        http: &http,
-        url: &server.url,
-        token: &server.admin_token,
+    let api = Native {
+        http: reqwest::Client::new(),
+        url: server.url.clone(),
+        token: server.admin_token.clone(),
     };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let view = loop {
-        let view = api.get("/v1/dataplane/ports").await?;
-        if view["lag"] == 0 && view["ports"].as_array().is_some_and(|p| !p.is_empty()) {
-            break view;
-        }
-        if Instant::now() > deadline {
-            bail!("the lab's agent did not acknowledge within 120 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let view = lab_ready(&api).await?;
     let vip = api.get(&format!("/v1/havips/{HAVIP}")).await?["ip"]
         .as_str()
         .context("the HaVip's address")?
@@ -295,7 +285,7 @@ async fn measure_propagation(
         let answered = Instant::now();
         wait(|| in_set(&fabric, &table, &element)).await?;
         to_rule.push(answered.elapsed());
-        wait(|| async { Ok(api.status().await? == "InUse") }).await?;
+        wait(|| async { Ok(status(&api).await? == "InUse") }).await?;
         to_in_use.push(answered.elapsed());
 
         api.post(
@@ -306,7 +296,7 @@ async fn measure_propagation(
         let answered = Instant::now();
         wait(|| async { Ok(!in_set(&fabric, &table, &element).await?) }).await?;
         to_removed.push(answered.elapsed());
-        wait(|| async { Ok(api.status().await? == "Available") }).await?;
+        wait(|| async { Ok(status(&api).await? == "Available") }).await?;
         to_available.push(answered.elapsed());
     }
     Ok(vec![
@@ -352,48 +342,26 @@ async fn in_set(fabric: &str, table: &str, element: &str) -> anyhow::Result<bool
     Ok(String::from_utf8_lossy(&out.stdout).contains(element))
 }
 
-struct Api<'a> {
-    http: &'a reqwest::Client,
-    url: &'a str,
-    token: &'a str,
+/// The status of the benchmark's HaVip.
+async fn status(api: &Native) -> anyhow::Result<String> {
+    Ok(api.get(&format!("/v1/havips/{HAVIP}")).await?["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_string())
 }
 
-impl Api<'_> {
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.url))
-            .bearer_auth(self.token)
-            .send()
-            .await?;
-        let status = resp.status();
-        let body: Value = resp.json().await?;
-        if !status.is_success() {
-            bail!("GET {path}: {status} {body}");
+/// Waits until the lab's agent has acknowledged the control plane and reported its
+/// ports; returns the view of `/v1/dataplane/ports` then.
+pub(crate) async fn lab_ready(api: &Native) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let view = api.get("/v1/dataplane/ports").await?;
+        if view["lag"] == 0 && view["ports"].as_array().is_some_and(|p| !p.is_empty()) {
+            return Ok(view);
         }
-        Ok(body)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .bearer_auth(self.token)
-            .json(&body)
-            .send()
-            .await?;
-        let status = resp.status();
-        let body: Value = resp.json().await?;
-        if !status.is_success() {
-            bail!("POST {path}: {status} {body}");
+        if Instant::now() > deadline {
+            bail!("the lab's agent did not acknowledge within 120 s");
         }
-        Ok(body)
-    }
-
-    async fn status(&self) -> anyhow::Result<String> {
-        Ok(self.get(&format!("/v1/havips/{HAVIP}")).await?["status"]
-            .as_str()
-            .unwrap_or("")
-            .to_string())
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
