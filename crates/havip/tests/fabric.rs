@@ -472,38 +472,30 @@ fn a_fast_apply_changes_elements_and_a_verify_repairs_a_hand_edit() {
 fn the_fabric_of_a_lab_that_is_not_up_is_refused() {
     require_fabric_host!();
     let lab = Lab::new('h', SEED);
-    let o = run(
-        HAVIP,
-        &[
-            "lab",
-            "fabric",
-            "--prefix",
-            &lab.prefix,
-            "--seed",
-            &lab.seed_arg(),
-            "--associate",
-            "havip-fab1=i-a",
-        ],
-    );
+    let seed = lab.seed_arg();
+    let fabric = |associate: &str| {
+        run(
+            HAVIP,
+            &[
+                "lab",
+                "fabric",
+                "--prefix",
+                &lab.prefix,
+                "--seed",
+                &seed,
+                "--associate",
+                associate,
+            ],
+        )
+    };
+    let o = fabric("havip-fab1=i-a");
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("is it up?"),
         "{}",
         text(&o)
     );
-    let o = run(
-        HAVIP,
-        &[
-            "lab",
-            "fabric",
-            "--prefix",
-            &lab.prefix,
-            "--seed",
-            &lab.seed_arg(),
-            "--associate",
-            "havip-fab1=i-nope",
-        ],
-    );
+    let o = fabric("havip-fab1=i-nope");
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("i-nope"),
