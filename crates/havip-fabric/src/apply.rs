@@ -138,31 +138,6 @@ impl Nft {
         Ok(parse_counters(&listing, &names::table_name(prefix)))
     }
 
-    /// `nft list table bridge TABLE` of the lab, as nft prints it (`None` if absent).
-    pub fn listing(&self, prefix: &Prefix) -> Result<Option<String>, FabricError> {
-        let ns = self.fabric(prefix)?;
-        let table = names::table_name(prefix);
-        if !self.has_table(&ns, &table)? {
-            return Ok(None);
-        }
-        self.run(&ns, &["list", "table", "bridge", &table], None)
-            .map(Some)
-    }
-
-    fn has_table(&self, ns: &str, table: &str) -> Result<bool, FabricError> {
-        let out = self.run(ns, &["-j", "list", "tables", "bridge"], None)?;
-        let tables = parse(&out)?;
-        Ok(tables
-            .get("nftables")
-            .and_then(Value::as_array)
-            .is_some_and(|items| {
-                items.iter().filter_map(|i| i.get("table")).any(|t| {
-                    t.get("name").and_then(Value::as_str) == Some(table)
-                        && t.get("family").and_then(Value::as_str) == Some("bridge")
-                })
-            }))
-    }
-
     /// Every bridge table of the namespace, as JSON (one run, whether or not the lab's
     /// table exists; the lab's fabric namespace holds only the lab's table).
     fn bridge_tables(&self, ns: &str) -> Result<Value, FabricError> {

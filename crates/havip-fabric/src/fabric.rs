@@ -82,11 +82,6 @@ impl Fabric {
         &self.nft
     }
 
-    /// Forgets what was applied: the next apply takes the full path.
-    pub fn forget(&mut self) {
-        self.known = None;
-    }
-
     /// Makes the lab's fabric table hold `ruleset` (see the module's comment for what
     /// each mode does). After an error nothing is remembered.
     pub fn apply(&mut self, ruleset: &Ruleset, mode: Mode) -> Result<ApplyReport, FabricError> {
