@@ -375,6 +375,33 @@ async fn refused_claims_and_event_queries_change_nothing() {
         (
             "POST",
             "/v1/dataplane/claims",
+            Some(json!({"agent": "a", "claims": [
+                ok_claim.clone(),
+                claim(INSTANCE, "eni-uf6demo0001", "192.168.1.100", 253_402_300_800_000),
+            ]})),
+            "InvalidParameter",
+        ),
+        (
+            "POST",
+            "/v1/dataplane/claims",
+            Some(json!({"agent": "a", "claims": [
+                claim(INSTANCE, "eni-uf6demo0001", "192.168.1.100", -1),
+            ]})),
+            "InvalidParameter",
+        ),
+        (
+            "POST",
+            "/v1/dataplane/claims",
+            Some(
+                json!({"agent": "a", "claims": [{"subnet": "vsw-uf6demo0001",
+                "vip": "192.168.1.100", "port": "p", "instance": "i-uf6demo0001",
+                "mac": "m", "kind": "Announcement", "at_ms": 1}]}),
+            ),
+            "InvalidParameter",
+        ),
+        (
+            "POST",
+            "/v1/dataplane/claims",
             Some(json!({"agent": "a", "claims": [{"vip": "192.168.1.100"}]})),
             "InvalidBody",
         ),

@@ -13,8 +13,8 @@ use havip_core::DomainError;
 use crate::dto::rfc3339;
 use crate::extract::{JsonBody, QueryPairs};
 use crate::feed::{
-    AckRequest, AckResponse, ClaimResultView, ClaimsRequest, ClaimsResponse, DataplaneView,
-    DesiredState, PortView,
+    AckRequest, AckResponse, ClaimResultView, ClaimView, ClaimsRequest, ClaimsResponse,
+    DataplaneView, DesiredState, PortView,
 };
 use crate::problem::NativeResult;
 use havip_service::{ArpClaim, ClaimResult};
@@ -34,6 +34,28 @@ fn check_agent(agent: &str) -> Result<(), DomainError> {
         return Err(DomainError::invalid(
             "agent",
             format!("must name the agent in 1 to {MAX_AGENT_LEN} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The latest time a claim may carry: the end of year 9999 (ms since the epoch), as far
+/// as the answers' RFC 3339 dates go.
+const MAX_CLAIM_MS: i64 = 253_402_300_799_999;
+
+/// A claim as the OpenAPI document describes it: a known kind, a time the answers can
+/// show.
+fn check_claim(c: &ClaimView) -> Result<(), DomainError> {
+    if !matches!(c.kind.as_str(), "GratuitousRequest" | "Reply") {
+        return Err(DomainError::invalid(
+            "claims.kind",
+            format!("{:?} is not GratuitousRequest or Reply", c.kind),
+        ));
+    }
+    if !(0..=MAX_CLAIM_MS).contains(&c.at_ms) {
+        return Err(DomainError::invalid(
+            "claims.at_ms",
+            format!("must be from 0 to {MAX_CLAIM_MS} (ms since the Unix epoch)"),
         ));
     }
     Ok(())
@@ -121,6 +143,9 @@ pub async fn claims(
         return Err(
             DomainError::invalid("claims", format!("holds more than {MAX_CLAIMS} claims")).into(),
         );
+    }
+    for c in &req.claims {
+        check_claim(c)?;
     }
     let claims: Vec<ArpClaim> = req
         .claims
