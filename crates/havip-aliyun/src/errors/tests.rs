@@ -502,6 +502,13 @@ fn relations() {
         400,
         "DependencyViolation.HaVipAssociatedWithEIP",
     );
+    // No Alibaba action moves the master; the row stands for completeness.
+    domain(
+        D::MasterFollowsArp,
+        Op::AssociateHaVip,
+        400,
+        "IncorrectHaVipStatus",
+    );
     for e in [D::EniCarriesHaVip, D::EniAttached, D::EniIsPrimary] {
         domain(
             e,

@@ -402,6 +402,15 @@ row!(
     10024
 );
 
+// No Volcengine action moves the master; the row stands for completeness.
+row!(
+    master_follows_arp,
+    DomainError::MasterFollowsArp,
+    400,
+    "InvalidHaVip.InvalidStatus",
+    10019
+);
+
 // Limits.
 row!(
     instances_per_havip,
