@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use havip_agent::{run, AgentConfig, AgentError, Enforce, FeedClient, Progress};
 use havip_api::AppState;
-use havip_core::{Cloud, HaVipStatus, MemberKind, Target};
+use havip_core::{HaVipStatus, Limits, MemberKind, Profile, Target};
 use havip_native::feed::{DesiredState, PortView};
 use havip_service::{Caller, SeededIds, Service, ServiceConfig, SystemClock};
 use havip_store::sqlite::SqliteStore;
@@ -88,7 +88,18 @@ impl Enforce for Recorder {
 }
 
 fn aliyun() -> Caller {
-    Caller::tenant(Cloud::Aliyun, "1000000000000001", "cn-shanghai")
+    let limits = Limits {
+        instances_per_havip: 2,
+        havips_per_instance: 5,
+        havips_per_region: 50,
+        master_needs_force: true,
+        processing_is_error: false,
+    };
+    Caller::tenant(
+        Arc::new(Profile::plain(limits)),
+        "1000000000000001",
+        "cn-shanghai",
+    )
 }
 
 fn instance() -> Target {

@@ -11,12 +11,15 @@ pub mod actions;
 pub mod auth;
 pub mod errors;
 pub mod params;
+pub mod profile;
 pub mod render;
+
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{AppState, BodyError, Incoming, SharedState};
-use havip_core::Cloud;
+use havip_api::{AppState, BodyError, Face, Incoming, Serving, SharedState};
+use havip_core::Profile;
 use havip_service::Caller;
 use havip_signature::aliyun;
 
@@ -30,8 +33,65 @@ pub const API_VERSION: &str = "2016-04-28";
 /// `HostId` of error bodies when the request has no Host header.
 const DEFAULT_HOST: &str = "vpc.aliyuncs.com";
 
-/// Serves one Alibaba-style request.
+/// The face's name (its `[limits.aliyun]` table in the seed).
+pub const FACE: &str = "aliyun";
+
+/// The Alibaba face, with its profile (its rules, with the seed's limits).
+#[derive(Debug, Clone)]
+pub struct AliyunFace {
+    profile: Arc<Profile>,
+}
+
+impl AliyunFace {
+    pub fn new(profile: Profile) -> Self {
+        AliyunFace {
+            profile: Arc::new(profile),
+        }
+    }
+}
+
+impl Default for AliyunFace {
+    fn default() -> Self {
+        AliyunFace::new(profile::profile())
+    }
+}
+
+impl Face for AliyunFace {
+    fn name(&self) -> &'static str {
+        FACE
+    }
+
+    /// ACS3 (its `Authorization` or `x-acs-*` headers) or the RPC scheme's `Signature*`
+    /// parameters in the query. RPC requests with every parameter in a form body carry
+    /// nothing else to tell them by: the server's fallback face is this one.
+    fn claims(&self, req: &Request) -> bool {
+        let h = req.headers();
+        let auth = h
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        auth.starts_with("ACS3-")
+            || h.contains_key("x-acs-action")
+            || req
+                .uri()
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .any(|pair| pair.starts_with("SignatureMethod="))
+    }
+
+    fn serve(&self, state: SharedState, req: Request) -> Serving {
+        Box::pin(handle_with(state, self.profile.clone(), req))
+    }
+}
+
+/// Serves one Alibaba-style request with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
+    handle_with(state, Arc::new(profile::profile()), req).await
+}
+
+/// Serves one Alibaba-style request by the rules of `profile`.
+async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
     let request_id = state.service.ids().request_id();
     let host = req
         .headers()
@@ -39,7 +99,7 @@ pub async fn handle(state: SharedState, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or(DEFAULT_HOST)
         .to_string();
-    let Outcome { format, op, result } = serve(&state, req).await;
+    let Outcome { format, op, result } = serve(&state, profile, req).await;
     match result {
         Ok(fields) => {
             let action = op.map_or("", Operation::as_str);
@@ -79,7 +139,7 @@ impl Outcome {
     }
 }
 
-async fn serve(state: &AppState, req: Request) -> Outcome {
+async fn serve(state: &AppState, profile: Arc<Profile>, req: Request) -> Outcome {
     let format_of_query = Format::from_param(query_format(req.uri().query().unwrap_or("")));
     let (head, body) = Incoming::split(req);
     if head.body_worth_a_precheck() {
@@ -121,7 +181,7 @@ async fn serve(state: &AppState, req: Request) -> Outcome {
     };
     let ctx = Ctx {
         state,
-        caller: Caller::tenant(Cloud::Aliyun, who.account, region),
+        caller: Caller::tenant(profile, who.account, region),
         params: &params,
     };
     Outcome {

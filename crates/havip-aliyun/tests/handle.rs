@@ -8,8 +8,9 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::Request;
 use chrono::{DateTime, Utc};
-use havip_api::{AppState, SharedState};
-use havip_core::LimitProfiles;
+use havip_aliyun::AliyunFace;
+use havip_api::{AppState, Face, SharedState};
+use havip_core::Profile;
 use havip_service::{Clock, ManualClock, SeededIds, Service, ServiceConfig};
 use havip_signature::aliyun::{sign_acs3, sign_rpc, AliyunCall, RpcFlavor};
 use havip_signature::{Credentials, OwnedRequest};
@@ -25,6 +26,7 @@ const HAVIP: &str = "havip-uf6demo0001";
 const START_MS: i64 = 1_795_000_000_000;
 
 struct Harness {
+    face: AliyunFace,
     state: SharedState,
     clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
@@ -52,17 +54,14 @@ impl Harness {
     }
 
     async fn at(start_ms: i64) -> Harness {
-        Harness::with_limits(start_ms, LimitProfiles::default()).await
+        Harness::with_profile(start_ms, havip_aliyun::profile::profile()).await
     }
 
-    async fn with_limits(start_ms: i64, limits: LimitProfiles) -> Harness {
+    async fn with_profile(start_ms: i64, profile: Profile) -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path()).await.expect("store");
         let clock = Arc::new(ManualClock::new(start_ms));
-        let config = ServiceConfig {
-            limits,
-            ..ServiceConfig::default()
-        };
+        let config = ServiceConfig::default();
         let service = Service::new(
             Arc::new(store),
             config,
@@ -74,6 +73,7 @@ impl Harness {
         let seed = havip_seed::load_seed(&seed_path).expect("example seed");
         service.load_seed(&seed).await.expect("seed loads");
         Harness {
+            face: AliyunFace::new(profile),
             state: Arc::new(AppState {
                 service: Arc::new(service),
                 admin_tokens: Vec::new(),
@@ -129,7 +129,7 @@ impl Harness {
     }
 
     async fn send_raw(&self, request: Request) -> Answer {
-        let resp = havip_aliyun::handle(self.state.clone(), request).await;
+        let resp = self.face.serve(self.state.clone(), request).await;
         let status = resp.status().as_u16();
         assert!(resp.headers().contains_key("x-acs-request-id"));
         let content_type = resp
@@ -239,9 +239,9 @@ async fn associate_with_every_mode() {
 
 #[tokio::test]
 async fn create_past_the_quota_is_quota_exceeded_havip() {
-    let mut limits = LimitProfiles::default();
-    limits.aliyun.havips_per_region = 3;
-    let h = Harness::with_limits(START_MS, limits).await;
+    let mut profile = havip_aliyun::profile::profile();
+    profile.limits.havips_per_region = 3;
+    let h = Harness::with_profile(START_MS, profile).await;
     let create = [("RegionId", REGION), ("VSwitchId", "vsw-uf6demo0001")];
     // The seeded HaVip counts: two more fit.
     for mode in [Mode::Acs3, Mode::Legacy] {

@@ -1,7 +1,9 @@
-//! Plumbing shared by the HTTP faces (native, Alibaba, Volcengine, Huawei): the state every
-//! handler gets, reading a request whole with a size limit, and request ids. Each face is
-//! its own crate with one entry point, `handle(state, request) -> response`.
+//! Plumbing shared by the HTTP faces (native, Alibaba, Volcengine, Huawei): the [`Face`]
+//! trait each face crate implements (the server's dispatcher is a list of faces), the
+//! state every handler gets, reading a request whole with a size limit, and request ids.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +14,23 @@ use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use havip_service::{ids, Caller, Service};
+
+/// The answer to a request, still being served.
+pub type Serving = Pin<Box<dyn Future<Output = axum::response::Response> + Send>>;
+
+/// One API face: a cloud's (or the operator's) way of speaking to the service. The
+/// server asks its faces in order which one claims a request, and that face serves it,
+/// by the rules of its [`havip_service::core::Profile`].
+pub trait Face: Send + Sync + 'static {
+    /// The face's name: the key of its limits in the seed (`[limits.<name>]`), and its
+    /// label in logs and metrics.
+    fn name(&self) -> &'static str;
+    /// Whether this face answers a request with this method, path, query and headers
+    /// (the body is not read yet).
+    fn claims(&self, req: &axum::extract::Request) -> bool;
+    /// Serves one request this face claimed.
+    fn serve(&self, state: SharedState, req: axum::extract::Request) -> Serving;
+}
 
 /// Requests with a larger body are refused (413 or the face's own error) unread.
 pub const MAX_BODY_BYTES: usize = 1 << 20;

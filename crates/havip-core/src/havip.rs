@@ -243,8 +243,8 @@ impl HaVip {
 
     /// The status the HaVip had before the association change in flight: Associating
     /// and Unassociating show as Available or InUse, as the members as they were (the
-    /// carried ones) imply; every other status is itself. For faces whose cloud documents
-    /// no transient association status (Volcengine).
+    /// carried ones) imply; every other status is itself. What a face whose profile shows
+    /// no transient association status shows ([`crate::Profile::shown_status`]).
     pub fn settled_status(&self) -> HaVipStatus {
         match self.status {
             HaVipStatus::Associating | HaVipStatus::Unassociating => {

@@ -9,10 +9,12 @@ pub mod ip;
 pub mod limits;
 pub mod model;
 pub mod ops;
+pub mod profile;
 pub mod validate;
 pub mod world;
 
 pub use error::DomainError;
 pub use havip::{HaVip, HaVipStatus, MasterClaim, Member, MemberState, PendingChange, PendingKind};
-pub use limits::{Cloud, LimitProfiles, Limits};
+pub use limits::{LimitOverrides, Limits};
 pub use model::{Eni, Instance, InstanceStatus, MemberKind, Subnet, Target, TargetResource, Vpc};
+pub use profile::{Charset, Profile, Profiles, TextRule};

@@ -11,8 +11,9 @@ use crate::havip::{
     HaVip, HaVipStatus, MasterClaim, Member, MemberState, PendingChange, PendingKind,
 };
 use crate::ip;
-use crate::limits::{Cloud, Limits};
+use crate::limits::Limits;
 use crate::model::{Eni, Instance, MemberKind, Subnet, Target, TargetResource};
+use crate::profile::Profile;
 use crate::validate;
 
 /// When a change happens: `now`, and what finishes it: with a data plane attached, the
@@ -70,17 +71,17 @@ pub struct CreateHaVip {
 }
 
 /// Validates the shape of a create request (before anything is looked up).
-pub fn check_create_shape(cloud: Cloud, req: &CreateHaVip) -> Result<(), DomainError> {
+pub fn check_create_shape(profile: &Profile, req: &CreateHaVip) -> Result<(), DomainError> {
     if req.subnet.is_empty() {
         return Err(DomainError::MissingParameter("SubnetId"));
     }
     if let Some(n) = &req.name {
-        validate::name(cloud, n)?;
+        validate::name(profile, n)?;
     }
     if let Some(d) = &req.description {
-        validate::description(cloud, d)?;
+        validate::description(profile, d)?;
     }
-    validate::tag_list(&req.tags)?;
+    validate::tag_list(profile, &req.tags)?;
     if let Some(ip) = &req.ip {
         ip::parse_ipv4(ip)?;
     }
@@ -109,25 +110,25 @@ pub fn check_havip_quota(havips_in_region: u64, limits: &Limits) -> Result<(), D
 }
 
 /// Creates a HaVip in the subnet of `facts` (loaded by the caller in the request's account
-/// and region). Checks: shape, the subnet exists, the quota, then the address.
+/// and region), by the rules of the caller's `profile`. Checks: shape, the subnet exists,
+/// the quota, then the address.
 /// `ip_in_use` tells whether an address of the subnet is taken; `alloc_start` seeds the
 /// search for a free address when none is requested.
 #[allow(clippy::too_many_arguments)]
 pub fn create(
-    cloud: Cloud,
+    profile: &Profile,
     req: &CreateHaVip,
     facts: CreateFacts<'_>,
-    limits: &Limits,
     ip_in_use: impl Fn(Ipv4Addr) -> bool,
     alloc_start: u32,
     id: String,
     timing: &Timing,
 ) -> Result<HaVip, DomainError> {
-    check_create_shape(cloud, req)?;
+    check_create_shape(profile, req)?;
     let subnet = facts
         .subnet
         .ok_or_else(|| DomainError::SubnetNotFound(req.subnet.clone()))?;
-    check_havip_quota(facts.havips_in_region, limits)?;
+    check_havip_quota(facts.havips_in_region, &profile.limits)?;
     let address = match &req.ip {
         Some(text) => {
             let a = ip::parse_ipv4(text)?;
@@ -136,7 +137,7 @@ pub fn create(
         }
         None => ip::allocate_ip(&subnet.cidr, alloc_start, &ip_in_use)?,
     };
-    let tags = validate::tag_list(&req.tags)?;
+    let tags = validate::tag_list(profile, &req.tags)?;
     let pending = timing.pending(PendingKind::Create, None);
     let mut havip = HaVip {
         name: req.name.clone().unwrap_or_default(),
@@ -364,7 +365,7 @@ pub fn delete(
 
 /// Changes name and/or description; the HaVip must be Available or InUse.
 pub fn modify(
-    cloud: Cloud,
+    profile: &Profile,
     havip_id: &str,
     havip: Option<&HaVip>,
     name: Option<&str>,
@@ -372,10 +373,10 @@ pub fn modify(
     now: i64,
 ) -> Result<HaVip, DomainError> {
     if let Some(n) = name {
-        validate::name(cloud, n)?;
+        validate::name(profile, n)?;
     }
     if let Some(d) = description {
-        validate::description(cloud, d)?;
+        validate::description(profile, d)?;
     }
     let havip = require_havip(havip, havip_id)?;
     if !matches!(havip.status, HaVipStatus::Available | HaVipStatus::InUse) {

@@ -1,10 +1,10 @@
 //! Shape rules of request parameters that the documents state: ClientToken, names,
-//! descriptions and tags, per cloud where the clouds differ.
+//! descriptions and tags, each face's where the faces differ (its [`Profile`]).
 
 use std::collections::BTreeMap;
 
 use crate::error::DomainError;
-use crate::limits::Cloud;
+use crate::profile::Profile;
 
 pub const MAX_TAGS_PER_RESOURCE: usize = 20;
 pub const MAX_CLIENT_TOKEN_LEN: usize = 64;
@@ -18,88 +18,41 @@ pub fn client_token(token: Option<&str>) -> Result<Option<String>, DomainError> 
     }
 }
 
-fn starts_with_url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-fn volcengine_text_ok(s: &str, extra: &[char]) -> bool {
-    let mut chars = s.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_alphanumeric() || is_cjk(c));
-    first_ok
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || is_cjk(c) || extra.contains(&c))
-}
-
-fn is_cjk(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
-}
-
 /// A C0 control character (U+0000 to U+001F, NUL, tab and newline among them) or DEL.
-/// No cloud's name or description rule admits one: Volcengine's character sets leave
-/// them out, and Alibaba's and Huawei's rules state lengths only, but such text cannot
-/// travel in Alibaba's XML answers (XML 1.0 has no NUL and almost no C0 characters) and
-/// breaks the line-oriented tools that read names. havip refuses them on every face.
+/// No face's name or description rule admits one: such text cannot travel in XML answers
+/// (XML 1.0 has no NUL and almost no C0 characters) and breaks the line-oriented tools
+/// that read names. havip refuses them on every face.
 fn has_control(s: &str) -> bool {
     s.chars().any(|c| c.is_ascii_control())
 }
 
-/// HaVip name. Alibaba: 1–128 characters, not starting with `http://` or `https://`.
-/// Volcengine: 1–128, starts with a letter, a Chinese character or a digit, and holds
-/// only those and `. _ -`. Huawei port names: 0–255 characters. No control characters
-/// anywhere ([`has_control`]).
-pub fn name(cloud: Cloud, name: &str) -> Result<(), DomainError> {
-    if has_control(name) {
+/// HaVip name: the profile's rule, and no control characters anywhere ([`has_control`]).
+pub fn name(profile: &Profile, name: &str) -> Result<(), DomainError> {
+    if has_control(name) || !profile.name.admits(name) {
         return Err(DomainError::NameMalformed);
     }
-    let n = name.chars().count();
-    let ok = match cloud {
-        Cloud::Aliyun | Cloud::Native => (1..=128).contains(&n) && !starts_with_url(name),
-        Cloud::Volcengine => (1..=128).contains(&n) && volcengine_text_ok(name, &['.', '_', '-']),
-        Cloud::Huawei => n <= 255,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::NameMalformed)
-    }
+    Ok(())
 }
 
-/// HaVip description. Alibaba: 1–255 characters, not starting with `http(s)://`.
-/// Volcengine: 0–255, starts with a letter, a Chinese character or a digit, and holds
-/// only those and `, . _ space = - ，。`. No control characters anywhere
-/// ([`has_control`]).
-pub fn description(cloud: Cloud, text: &str) -> Result<(), DomainError> {
-    if has_control(text) {
+/// HaVip description: the profile's rule, and no control characters anywhere.
+pub fn description(profile: &Profile, text: &str) -> Result<(), DomainError> {
+    if has_control(text) || !profile.description.admits(text) {
         return Err(DomainError::DescriptionMalformed);
     }
-    let n = text.chars().count();
-    let ok = match cloud {
-        Cloud::Aliyun | Cloud::Native => (1..=255).contains(&n) && !starts_with_url(text),
-        Cloud::Volcengine => {
-            n == 0
-                || (n <= 255
-                    && volcengine_text_ok(text, &[',', '.', '_', ' ', '=', '-', '，', '。']))
-        }
-        Cloud::Huawei => n <= 255,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::DescriptionMalformed)
-    }
+    Ok(())
 }
 
-/// One tag. Key: not empty, at most 128 characters, not starting with `aliyun` or `acs:`,
-/// no `http://` or `https://` in it. Value: may be empty, at most 128 characters.
-pub fn tag(key: &str, value: &str) -> Result<(), DomainError> {
+/// One tag. Key: not empty, at most 128 characters, not starting with one of the
+/// profile's reserved prefixes, no `http://` or `https://` in it. Value: may be empty, at
+/// most 128 characters.
+pub fn tag(profile: &Profile, key: &str, value: &str) -> Result<(), DomainError> {
     let lower = key.to_ascii_lowercase();
     if key.is_empty()
         || key.chars().count() > 128
-        || lower.starts_with("aliyun")
-        || lower.starts_with("acs:")
+        || profile
+            .reserved_tag_prefixes
+            .iter()
+            .any(|p| lower.starts_with(&p.to_ascii_lowercase()))
         || lower.contains("http://")
         || lower.contains("https://")
     {
@@ -112,10 +65,13 @@ pub fn tag(key: &str, value: &str) -> Result<(), DomainError> {
 }
 
 /// A list of tags given in one request: each valid, keys unique, at most 20.
-pub fn tag_list(tags: &[(String, String)]) -> Result<BTreeMap<String, String>, DomainError> {
+pub fn tag_list(
+    profile: &Profile,
+    tags: &[(String, String)],
+) -> Result<BTreeMap<String, String>, DomainError> {
     let mut out = BTreeMap::new();
     for (k, v) in tags {
-        tag(k, v)?;
+        tag(profile, k, v)?;
         if out.insert(k.clone(), v.clone()).is_some() {
             return Err(DomainError::TagKeyDuplicated(k.clone()));
         }
@@ -161,6 +117,7 @@ pub fn id_syntax(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::{Charset, TextRule};
 
     #[test]
     fn client_token_rules() {
@@ -180,73 +137,91 @@ mod tests {
         );
     }
 
-    #[test]
-    fn name_rules_per_cloud() {
-        assert!(name(Cloud::Aliyun, "web-vip").is_ok());
-        assert!(name(Cloud::Aliyun, "").is_err());
-        assert!(name(Cloud::Aliyun, "http://x").is_err());
-        assert!(name(Cloud::Aliyun, &"x".repeat(129)).is_err());
-        assert!(name(Cloud::Volcengine, "高可用-1.a_b").is_ok());
-        assert!(name(Cloud::Volcengine, "-bad").is_err());
-        assert!(name(Cloud::Volcengine, "bad name").is_err());
-        assert!(name(Cloud::Huawei, "").is_ok());
+    fn strict() -> Profile {
+        Profile {
+            name: TextRule {
+                no_url_prefix: true,
+                ..TextRule::length(1, 128)
+            },
+            description: TextRule {
+                charset: Charset::Words { extra: vec![' '] },
+                ..TextRule::length(0, 255)
+            },
+            reserved_tag_prefixes: vec!["sys".into(), "Acme:".into()],
+            ..Profile::plain(limits())
+        }
+    }
+
+    fn limits() -> crate::Limits {
+        crate::Limits {
+            instances_per_havip: 2,
+            havips_per_instance: 2,
+            havips_per_region: 2,
+            master_needs_force: false,
+            processing_is_error: false,
+        }
     }
 
     #[test]
-    fn description_rules_per_cloud() {
-        assert!(description(Cloud::Aliyun, "d").is_ok());
-        assert!(description(Cloud::Aliyun, "").is_err());
-        assert!(description(Cloud::Aliyun, "https://x").is_err());
-        assert!(description(Cloud::Aliyun, &"d".repeat(256)).is_err());
-        assert!(description(Cloud::Volcengine, "").is_ok());
-        assert!(description(Cloud::Volcengine, "a b=c，。").is_ok());
-        assert!(description(Cloud::Volcengine, "a;b").is_err());
+    fn names_and_descriptions_follow_the_profile() {
+        let p = strict();
+        assert!(name(&p, "web-vip").is_ok());
+        assert_eq!(name(&p, ""), Err(DomainError::NameMalformed));
+        assert_eq!(name(&p, "http://x"), Err(DomainError::NameMalformed));
+        assert!(description(&p, "").is_ok());
+        assert!(description(&p, "a b").is_ok());
+        assert_eq!(
+            description(&p, "a;b"),
+            Err(DomainError::DescriptionMalformed)
+        );
+        let plain = Profile::plain(limits());
+        assert!(name(&plain, "").is_ok());
+        assert!(name(&plain, "http://x").is_ok());
     }
 
     #[test]
-    fn control_characters_are_refused_on_every_cloud() {
-        let clouds = [
-            Cloud::Aliyun,
-            Cloud::Volcengine,
-            Cloud::Huawei,
-            Cloud::Native,
-        ];
-        for cloud in clouds {
+    fn control_characters_are_refused_whatever_the_profile() {
+        for profile in [strict(), Profile::plain(limits())] {
             for bad in ["a\u{0}b", "vip\n", "a\tb", "\u{1f}x", "x\u{7f}", "\r"] {
                 assert_eq!(
-                    name(cloud, bad),
+                    name(&profile, bad),
                     Err(DomainError::NameMalformed),
-                    "{cloud:?} {bad:?}"
+                    "{bad:?}"
                 );
                 assert_eq!(
-                    description(cloud, bad),
+                    description(&profile, bad),
                     Err(DomainError::DescriptionMalformed),
-                    "{cloud:?} {bad:?}"
+                    "{bad:?}"
                 );
             }
-            // Beyond ASCII, text is the clouds' own rules' business.
-            assert!(name(cloud, "高可用1").is_ok(), "{cloud:?}");
+            // Beyond ASCII, text is the profile's business.
+            assert!(name(&profile, "高可用1").is_ok());
         }
     }
 
     #[test]
     fn tag_rules() {
-        assert!(tag("env", "").is_ok());
-        assert!(tag("", "v").is_err());
-        assert!(tag("aliyun-x", "v").is_err());
-        assert!(tag("acs:x", "v").is_err());
-        assert!(tag("a http://b", "v").is_err());
-        assert!(tag("k", &"v".repeat(129)).is_err());
+        let p = strict();
+        assert!(tag(&p, "env", "").is_ok());
+        assert!(tag(&p, "", "v").is_err());
+        assert!(tag(&p, "SYSTEM", "v").is_err());
+        assert!(tag(&p, "acme:x", "v").is_err());
+        assert!(tag(&Profile::plain(limits()), "acme:x", "v").is_ok());
+        assert!(tag(&p, "a http://b", "v").is_err());
+        assert!(tag(&p, "k", &"v".repeat(129)).is_err());
         let dup = vec![
             ("k".to_string(), "1".to_string()),
             ("k".to_string(), "2".to_string()),
         ];
         assert_eq!(
-            tag_list(&dup),
+            tag_list(&p, &dup),
             Err(DomainError::TagKeyDuplicated("k".into()))
         );
         let many: Vec<_> = (0..21).map(|i| (format!("k{i}"), String::new())).collect();
-        assert_eq!(tag_list(&many), Err(DomainError::TooManyTags { limit: 20 }));
+        assert_eq!(
+            tag_list(&p, &many),
+            Err(DomainError::TooManyTags { limit: 20 })
+        );
     }
 
     #[test]

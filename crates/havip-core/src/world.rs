@@ -8,11 +8,12 @@ use std::net::Ipv4Addr;
 
 use crate::error::DomainError;
 use crate::havip::{HaVip, HaVipStatus, MemberState};
-use crate::limits::{Cloud, Limits};
+use crate::limits::Limits;
 use crate::model::{
     Eni, Instance, InstanceStatus, MemberKind, Subnet, Target, TargetResource, Vpc,
 };
 use crate::ops::{self, AssociateFacts, CreateFacts, CreateHaVip, DisassociateFacts, Timing};
+use crate::profile::Profile;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct World {
@@ -73,9 +74,8 @@ impl World {
 
     pub fn create_havip(
         &mut self,
-        cloud: Cloud,
+        profile: &Profile,
         req: &CreateHaVip,
-        limits: &Limits,
         id: String,
         alloc_start: u32,
         timing: &Timing,
@@ -86,10 +86,9 @@ impl World {
             havips_in_region: subnet.map_or(0, |s| self.havips_in_region(&s.account, &s.region)),
         };
         let h = ops::create(
-            cloud,
+            profile,
             req,
             facts,
-            limits,
             |ip| self.ip_in_use(&req.subnet, ip),
             alloc_start,
             id,

@@ -27,8 +27,8 @@ use std::fmt::Write as _;
 use havip_core::ops::{self, CreateHaVip, Timing};
 use havip_core::world::{sample_world, World};
 use havip_core::{
-    Cloud, DomainError, HaVip, HaVipStatus, InstanceStatus, LimitProfiles, Limits, MemberKind,
-    MemberState, Target,
+    DomainError, HaVip, HaVipStatus, InstanceStatus, Limits, MemberKind, MemberState, Profile,
+    Target,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -259,11 +259,30 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// A cloud profile (for the fields the rules here do not read) with random numbers. The
+fn base_limits(
+    instances_per_havip: u32,
+    havips_per_instance: u32,
+    havips_per_region: u32,
+    master_needs_force: bool,
+    processing_is_error: bool,
+) -> Limits {
+    Limits {
+        instances_per_havip,
+        havips_per_instance,
+        havips_per_region,
+        master_needs_force,
+        processing_is_error,
+    }
+}
+
+/// A face's limits (for the fields the rules here do not read) with random numbers. The
 /// HaVip quota is one a sequence reaches a quarter of the time, else the profile's.
 fn limits() -> impl Strategy<Value = Limits> {
-    let profiles = LimitProfiles::default();
-    let base = prop::sample::select(vec![profiles.aliyun, profiles.volcengine, profiles.huawei]);
+    let base = prop::sample::select(vec![
+        base_limits(2, 5, 50, true, false),
+        base_limits(10, 5, 20, false, true),
+        base_limits(10, 8, 50, false, false),
+    ]);
     let quota = prop_oneof![1 => (1u32..=4).prop_map(Some), 3 => Just(None)];
     (base, 1u32..=10, 1u32..=8, any::<bool>(), quota).prop_map(
         |(base, instances_per_havip, havips_per_instance, master_needs_force, quota)| Limits {
@@ -638,9 +657,8 @@ impl Sim {
                 timing,
             } => w
                 .create_havip(
-                    Cloud::Native,
+                    &Profile::plain(limits),
                     req,
-                    &limits,
                     id.clone(),
                     *alloc_start,
                     timing,
@@ -1252,7 +1270,7 @@ fn creates_and_deletes_never_exceed_the_quota() {
     let result = runner.run(&strategy, |(quota, ops)| {
         let limits = Limits {
             havips_per_region: quota,
-            ..LimitProfiles::default().aliyun
+            ..base_limits(2, 5, 50, true, false)
         };
         let mut w = sample_world();
         let mut now = START;
@@ -1267,9 +1285,8 @@ fn creates_and_deletes_never_exceed_the_quota() {
                     let before = w.clone();
                     let start = u32::try_from(n).unwrap_or(0) * 13;
                     let r = w.create_havip(
-                        Cloud::Aliyun,
+                        &Profile::plain(limits),
                         &req,
-                        &limits,
                         format!("h{n}"),
                         start,
                         &Timing::immediate(now),

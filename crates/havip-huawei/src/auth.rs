@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use havip_api::{now_utc, AppState, Incoming};
-use havip_core::Cloud;
+use std::sync::Arc;
+
+use havip_core::Profile;
 use havip_service::Caller;
 use havip_signature::{huawei, ParsedAuth, RequestParts, SignatureError};
 use havip_store::AccessKey;
@@ -86,6 +88,7 @@ pub fn signature_error(e: SignatureError) -> FaceError {
 /// The caller for `account` in the request's project, and that project's id.
 pub async fn caller(
     state: &AppState,
+    profile: Arc<Profile>,
     req: &Incoming,
     account: &str,
     source: &ProjectSource,
@@ -112,9 +115,7 @@ pub async fn caller(
         ));
     }
     match state.service.huawei_project(project).await? {
-        Some(p) if p.account == account => {
-            Ok((Caller::tenant(Cloud::Huawei, account, p.region), p.id))
-        }
+        Some(p) if p.account == account => Ok((Caller::tenant(profile, account, p.region), p.id)),
         _ => Err(FaceError::ProjectForbidden(format!(
             "project {project} is not a project of the caller's account"
         ))),

@@ -14,10 +14,14 @@ mod port_ops;
 #[doc(hidden)]
 pub mod port_request;
 mod ports;
+pub mod profile;
+
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{AppState, BodyError, Incoming, SharedState};
+use havip_api::{AppState, BodyError, Face, Incoming, Serving, SharedState};
+use havip_core::Profile;
 use http::{Method, StatusCode};
 use serde_json::Value;
 
@@ -115,18 +119,77 @@ pub fn route(method: &Method, raw_path: &str) -> Route {
     }
 }
 
-/// The entry point: one Huawei request in, one answer out.
+/// The face's name (its `[limits.huawei]` table in the seed).
+pub const FACE: &str = "huawei";
+
+/// The Huawei face, with its profile (its rules, with the seed's limits).
+#[derive(Debug, Clone)]
+pub struct HuaweiFace {
+    profile: Arc<Profile>,
+}
+
+impl HuaweiFace {
+    pub fn new(profile: Profile) -> Self {
+        HuaweiFace {
+            profile: Arc::new(profile),
+        }
+    }
+}
+
+impl Default for HuaweiFace {
+    fn default() -> Self {
+        HuaweiFace::new(profile::profile())
+    }
+}
+
+impl Face for HuaweiFace {
+    fn name(&self) -> &'static str {
+        FACE
+    }
+
+    /// Neutron's `/v2.0` paths, Huawei's v1 shapes (`/v1/{project_id}/cloudservers/...`,
+    /// `/v1/{project_id}/ports...`), and anything signed with SDK-HMAC. Asked after the
+    /// native face, which keeps its own `/v1` collections.
+    fn claims(&self, req: &Request) -> bool {
+        let auth = req
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let path = req.uri().path();
+        let v1_shape = path
+            .strip_prefix("/v1/")
+            .is_some_and(|rest| matches!(rest.split('/').nth(1), Some("cloudservers" | "ports")));
+        path.starts_with("/v2.0/") || path == "/v2.0" || auth.starts_with("SDK-HMAC-") || v1_shape
+    }
+
+    fn serve(&self, state: SharedState, req: Request) -> Serving {
+        Box::pin(handle_with(state, self.profile.clone(), req))
+    }
+}
+
+/// One Huawei request in, one answer out, with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
+    handle_with(state, Arc::new(profile::profile()), req).await
+}
+
+/// One Huawei request in, one answer out, by the rules of `profile`.
+async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
     let request_id = state.service.ids().hex_request_id();
     let route = route(req.method(), req.uri().path());
     let family = route.family();
-    match serve(&state, req, route).await {
+    match serve(&state, profile, req, route).await {
         Ok(reply) => errors::json_response(reply.status, reply.body.as_ref(), &request_id),
         Err(e) => errors::render(family, &e, &request_id),
     }
 }
 
-async fn serve(state: &AppState, req: Request, route: Route) -> Result<Reply, FaceError> {
+async fn serve(
+    state: &AppState,
+    profile: Arc<Profile>,
+    req: Request,
+    route: Route,
+) -> Result<Reply, FaceError> {
     if route == Route::Unknown {
         return Err(FaceError::NoSuchApi);
     }
@@ -149,7 +212,7 @@ async fn serve(state: &AppState, req: Request, route: Route) -> Result<Reply, Fa
         }
         Route::Neutron { .. } | Route::Unknown => ProjectSource::Header,
     };
-    let (caller, project) = auth::caller(state, &incoming, &account, &source).await?;
+    let (caller, project) = auth::caller(state, profile, &incoming, &account, &source).await?;
     let service = &state.service;
     let (flavor, port) = match &route {
         Route::EcsNic { nic, .. } => {

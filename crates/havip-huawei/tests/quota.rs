@@ -19,6 +19,7 @@ const NIC1: &str = "40000000-0000-4000-8000-000000000001";
 const QUOTA_MESSAGE: &str = "Quota exceeded for resources: ['port'].";
 
 struct Fixture {
+    face: havip_huawei::HuaweiFace,
     state: SharedState,
     _dir: tempfile::TempDir,
 }
@@ -27,14 +28,16 @@ struct Fixture {
 async fn fixture(quota: u32) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqliteStore::open(dir.path()).await.expect("store");
-    let mut config = ServiceConfig::default();
-    config.limits.huawei.havips_per_region = quota;
+    let config = ServiceConfig::default();
+    let mut profile = havip_huawei::profile::profile();
+    profile.limits.havips_per_region = quota;
     let clock = Arc::new(ManualClock::new(1_795_000_000_000));
     let service = Service::new(Arc::new(store), config, clock, Arc::new(SeededIds::new(1)));
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed.toml");
     let seed = havip_seed::load_seed(&path).expect("example seed");
     service.load_seed(&seed).await.expect("seed loads");
     Fixture {
+        face: havip_huawei::HuaweiFace::new(profile),
         state: Arc::new(AppState {
             service: Arc::new(service),
             admin_tokens: Vec::new(),
@@ -58,7 +61,7 @@ async fn call(f: &Fixture, method: &str, path: &str, body: Value) -> (u16, Value
         .header("x-project-id", PROJECT)
         .body(body)
         .expect("request");
-    let resp = havip_huawei::handle(f.state.clone(), req).await;
+    let resp = havip_api::Face::serve(&f.face, f.state.clone(), req).await;
     let status = resp.status().as_u16();
     assert!(resp.headers().contains_key("x-request-id"));
     let bytes = resp.into_body().collect().await.expect("body").to_bytes();

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{equal_limits, Harness, ACCOUNT, SEED_HAVIP, TOKEN, VSW, VSW2};
-use havip_core::LimitProfiles;
+use common::{default_limits, equal_limits, Harness, ACCOUNT, SEED_HAVIP, TOKEN, VSW, VSW2};
+use havip_core::Limits;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -570,14 +570,14 @@ async fn havips_through_network_interfaces() {
         .assert_problem(409, "EniCarriesHaVip");
 }
 
-/// The operator's creates meet the most generous of the cloud quotas, and seed HaVips
-/// count towards it.
+/// The operator's creates meet the operator's quota (the most generous of the faces'), and
+/// seed HaVips count towards it.
 #[tokio::test]
 async fn create_past_the_largest_quota_is_a_conflict() {
-    let mut limits = LimitProfiles::default();
-    limits.aliyun.havips_per_region = 1;
-    limits.volcengine.havips_per_region = 3;
-    limits.huawei.havips_per_region = 2;
+    let limits = Limits {
+        havips_per_region: 3,
+        ..default_limits()
+    };
     let h = Harness::with(Duration::ZERO, limits).await;
     // The seed's HaVip and two more make three, the largest quota.
     for _ in 0..2 {
@@ -827,7 +827,7 @@ async fn listing_filters_and_pages() {
 
 #[tokio::test]
 async fn changes_in_flight_are_operations() {
-    let h = Harness::with(Duration::from_secs(1), LimitProfiles::default()).await;
+    let h = Harness::with(Duration::from_secs(1), default_limits()).await;
     let created = h.post("/v1/havips", json!({"subnet": VSW})).await.ok(201);
     let id = created["id"].as_str().expect("id").to_string();
     assert_eq!(created["status"], "Creating");
@@ -884,7 +884,7 @@ async fn changes_in_flight_are_operations() {
 
 #[tokio::test]
 async fn a_change_in_flight_can_be_finished_at_once() {
-    let h = Harness::with(Duration::from_secs(3600), LimitProfiles::default()).await;
+    let h = Harness::with(Duration::from_secs(3600), default_limits()).await;
     let id = h.post("/v1/havips", json!({"subnet": VSW})).await.ok(201)["id"]
         .as_str()
         .expect("id")

@@ -45,7 +45,7 @@
 //! name = "web"                 # optional
 //! description = "web VIP"      # optional
 //! members = ["i-demo01"]       # optional: instances or ENIs associated at start
-//! [limits.aliyun]              # optional, also [limits.volcengine], [limits.huawei]
+//! [limits.aliyun]              # optional, one table per face: aliyun, volcengine, huawei
 //! instances_per_havip = 10
 //! havips_per_instance = 5
 //! havips_per_region = 50        # the HaVip quota per account and region

@@ -2,6 +2,7 @@
 //! store rows, plus the derived look-ups it needs (who owns a subnet, which ENI is an
 //! instance's primary one, which IPs the seed already uses in a subnet).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -124,25 +125,18 @@ pub struct SeedHavip {
     pub members: Vec<String>,
 }
 
-/// `[limits.aliyun]`, `[limits.volcengine]`, `[limits.huawei]`. Only the values the
-/// file sets; the defaults live with the cloud profiles.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// `[limits.<face>]` tables (`[limits.aliyun]`, `[limits.volcengine]`, ...), by face name.
+/// Only the values the file sets; the defaults live with each face's profile. Which names
+/// are faces the server runs is checked by the server ([`Seed::check_faces`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeedLimits {
-    pub aliyun: CloudLimits,
-    pub volcengine: CloudLimits,
-    pub huawei: CloudLimits,
+    pub by_face: BTreeMap<String, CloudLimits>,
+    /// The line of each face's table header, for errors.
+    pub(crate) lines: BTreeMap<String, usize>,
 }
 
-/// One cloud's limits as written in the seed; each value, when present, is ≥ 1.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CloudLimits {
-    /// At most this many instances (or ENIs) per HaVip.
-    pub instances_per_havip: Option<u32>,
-    /// At most this many HaVips per instance (Huawei: VIPs per NIC).
-    pub havips_per_instance: Option<u32>,
-    /// The quota: at most this many HaVips (Huawei: VIP ports) per account and region.
-    pub havips_per_region: Option<u32>,
-}
+/// One face's limits as written in the seed; each value, when present, is ≥ 1.
+pub type CloudLimits = havip_core::LimitOverrides;
 
 /// An instance status the seed may set: the domain's own (names are case-sensitive).
 pub use havip_core::InstanceStatus;
@@ -161,6 +155,24 @@ pub enum PrimaryEni<'a> {
 }
 
 impl Seed {
+    /// Refuses a `[limits.<face>]` table whose face is not among `faces` (the faces the
+    /// server runs), naming the line of the table.
+    pub fn check_faces(&self, faces: &[&str]) -> Result<(), crate::SeedError> {
+        for (face, line) in &self.limits.lines {
+            if !faces.contains(&face.as_str()) {
+                return Err(crate::SeedError::Invalid {
+                    line: *line,
+                    field: format!("limits.{face}"),
+                    message: format!(
+                        "[limits.{face}]: no face is called {face:?} (faces: {})",
+                        faces.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub fn account(&self, id: &str) -> Option<&SeedAccount> {
         self.accounts.iter().find(|a| a.id == id)
     }

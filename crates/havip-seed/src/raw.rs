@@ -118,13 +118,8 @@ pub(crate) struct RawHavip {
     pub members: Vec<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawLimits {
-    pub aliyun: Option<RawCloudLimits>,
-    pub volcengine: Option<RawCloudLimits>,
-    pub huawei: Option<RawCloudLimits>,
-}
+/// `[limits.<face>]` tables, by face name (which faces exist is the server's business).
+pub(crate) type RawLimits = std::collections::BTreeMap<S<String>, RawCloudLimits>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -256,16 +256,16 @@ fn limits_parse() {
          [limits.huawei]\nhavips_per_instance = 8\n",
     ));
     assert_eq!(
-        seed.limits.aliyun,
+        seed.limits.by_face["aliyun"],
         CloudLimits {
             instances_per_havip: Some(10),
             havips_per_instance: Some(5),
             havips_per_region: Some(20),
         }
     );
-    assert_eq!(seed.limits.volcengine, CloudLimits::default());
+    assert_eq!(seed.limits.by_face.get("volcengine"), None);
     assert_eq!(
-        seed.limits.huawei,
+        seed.limits.by_face["huawei"],
         CloudLimits {
             instances_per_havip: None,
             havips_per_instance: Some(8),
@@ -273,7 +273,22 @@ fn limits_parse() {
         }
     );
     let seed = ok("[limits.volcengine]\ninstances_per_havip = 1\n[limits]\n");
-    assert_eq!(seed.limits.volcengine.instances_per_havip, Some(1));
+    assert_eq!(
+        seed.limits.by_face["volcengine"].instances_per_havip,
+        Some(1)
+    );
+}
+
+#[test]
+fn limits_of_a_face_the_server_does_not_run_are_refused_with_their_line() {
+    let seed =
+        ok("[limits.aliyun]\nhavips_per_region = 3\n\n[limits.tencnt]\nhavips_per_region = 1\n");
+    assert!(seed.check_faces(&["aliyun", "tencent"]).is_err());
+    let e = seed.check_faces(&["aliyun", "tencent"]).unwrap_err();
+    assert_eq!(e.line(), Some(4));
+    assert_eq!(e.field(), Some("limits.tencnt"));
+    assert!(e.to_string().contains("faces: aliyun, tencent"), "{e}");
+    assert!(seed.check_faces(&["aliyun", "tencnt"]).is_ok());
 }
 
 #[test]
@@ -417,10 +432,6 @@ fn unknown_table_is_refused() {
     refused(
         &with("[[security_group]] # <-\nid = \"sg-1\"\n"),
         "`security_group`",
-    );
-    refused(
-        &with("[limits.tencent] # <-\ninstances_per_havip = 1\n"),
-        "`tencent`",
     );
     refused(
         &with("[limits.aliyun]\nmax_havips = 1 # <-\n"),

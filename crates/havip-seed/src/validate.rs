@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 use crate::error::{line_column, SeedError};
 use crate::model::{
     CloudLimits, InstanceStatus, Seed, SeedAccessKey, SeedAccount, SeedEni, SeedHavip,
-    SeedHuaweiProject, SeedInstance, SeedLimits, SeedSubnet, SeedVpc,
+    SeedHuaweiProject, SeedInstance, SeedSubnet, SeedVpc,
 };
 use crate::raw::{RawCloudLimits, RawEni, RawHavip, RawInstance, RawSeed, RawSubnet, RawVpc, S};
 
@@ -599,11 +599,13 @@ fn check(c: &mut Checker<'_>, raw: &RawSeed) -> Seed {
     }
 
     if let Some(limits) = &raw.limits {
-        seed.limits = SeedLimits {
-            aliyun: cloud_limits(c, "aliyun", &limits.aliyun),
-            volcengine: cloud_limits(c, "volcengine", &limits.volcengine),
-            huawei: cloud_limits(c, "huawei", &limits.huawei),
-        };
+        for (face, l) in limits {
+            let name = face.get_ref().clone();
+            let line = line_column(c.text, face.span().start).0;
+            let parsed = cloud_limits(c, &name, l);
+            seed.limits.lines.insert(name.clone(), line);
+            seed.limits.by_face.insert(name, parsed);
+        }
     }
     seed.dataplane = raw
         .dataplane
@@ -814,14 +816,11 @@ fn unique_ip<'r>(
     true
 }
 
-fn cloud_limits(c: &mut Checker<'_>, cloud: &str, raw: &Option<RawCloudLimits>) -> CloudLimits {
-    match raw {
-        None => CloudLimits::default(),
-        Some(l) => CloudLimits {
-            instances_per_havip: c.limit(cloud, "instances_per_havip", &l.instances_per_havip),
-            havips_per_instance: c.limit(cloud, "havips_per_instance", &l.havips_per_instance),
-            havips_per_region: c.limit(cloud, "havips_per_region", &l.havips_per_region),
-        },
+fn cloud_limits(c: &mut Checker<'_>, face: &str, l: &RawCloudLimits) -> CloudLimits {
+    CloudLimits {
+        instances_per_havip: c.limit(face, "instances_per_havip", &l.instances_per_havip),
+        havips_per_instance: c.limit(face, "havips_per_instance", &l.havips_per_instance),
+        havips_per_region: c.limit(face, "havips_per_region", &l.havips_per_region),
     }
 }
 

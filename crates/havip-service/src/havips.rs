@@ -37,7 +37,7 @@ pub struct TaggedResource {
 
 impl Service {
     pub(crate) fn limits_for(&self, caller: &Caller) -> Limits {
-        self.config.limits.for_cloud(caller.cloud)
+        caller.profile.limits
     }
 
     pub(crate) fn timing(&self) -> Timing {
@@ -159,7 +159,7 @@ impl Service {
         req: &CreateHaVip,
         client_token: Option<&str>,
     ) -> ServiceResult<HaVipRef> {
-        ops::check_create_shape(caller.cloud, req)?;
+        ops::check_create_shape(&caller.profile, req)?;
         let token = Token::new("CreateHaVip", client_token, req);
         retry_conflicts(|| self.try_create_havip(caller, req, token.as_ref())).await
     }
@@ -229,7 +229,7 @@ impl Service {
             let mut tx = self.write_in_region(caller).await?;
             let old = self.scoped_havip(&mut *tx, caller, id).await?;
             let new = ops::modify(
-                caller.cloud,
+                &caller.profile,
                 id,
                 old.as_ref(),
                 name,
@@ -387,7 +387,7 @@ impl Service {
         ids: &[String],
         tags: &[(String, String)],
     ) -> ServiceResult<()> {
-        let tags = validate::tag_list(tags)?;
+        let tags = validate::tag_list(&caller.profile, tags)?;
         self.change_each(caller, ids, |old, now| ops::tag(old, &tags, now))
             .await
     }
@@ -503,10 +503,9 @@ impl Service {
             havips_in_region,
         };
         Ok(ops::create(
-            caller.cloud,
+            &caller.profile,
             req,
             facts,
-            &self.limits_for(caller),
             |ip| used.contains(&ip),
             self.ids().alloc_start(),
             id,

@@ -19,7 +19,7 @@ mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
-use havip_core::{Cloud, LimitProfiles};
+use havip_core::{Limits, Profile};
 use havip_store::Store;
 
 pub use claims::{ArpClaim, ClaimResult};
@@ -29,7 +29,7 @@ pub use fabric::{DesiredHavip, FabricAck, FabricDesired};
 pub use havips::{HaVipRef, TagQuery, TaggedResource};
 pub use ids::{IdGenerator, RandomIds, SeededIds};
 pub use inventory::{NewEni, NewInstance, NewSubnet, NewVpc};
-pub use seed::{limits_from_seed, SeedReport};
+pub use seed::SeedReport;
 pub use worker::Worker;
 
 pub use havip_core as core;
@@ -37,7 +37,10 @@ pub use havip_store as store;
 
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    pub limits: LimitProfiles,
+    /// The rules of the operator's calls (the native API, the seed): a face's profile
+    /// whose limits are the widest of every face the server runs, so that the operator can
+    /// build any state a face can reach.
+    pub operator: Arc<Profile>,
     /// How long an association change stays in flight before the worker completes it.
     pub transition_delay: Duration,
     /// How long a ClientToken is remembered.
@@ -50,7 +53,13 @@ pub struct ServiceConfig {
 impl Default for ServiceConfig {
     fn default() -> Self {
         ServiceConfig {
-            limits: LimitProfiles::default(),
+            operator: Arc::new(Profile::plain(Limits {
+                instances_per_havip: 10,
+                havips_per_instance: 8,
+                havips_per_region: 50,
+                master_needs_force: false,
+                processing_is_error: false,
+            })),
             transition_delay: Duration::ZERO,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             dataplane: false,
@@ -58,27 +67,31 @@ impl Default for ServiceConfig {
     }
 }
 
-/// Who is calling, and through which face. `None` account/region (the operator, through
-/// the native API) sees every account and region.
+/// Who is calling, and by the rules of which face (its profile). `None` account/region (the
+/// operator, through the native API) sees every account and region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub cloud: Cloud,
+    pub profile: Arc<Profile>,
     pub account: Option<String>,
     pub region: Option<String>,
 }
 
 impl Caller {
-    pub fn tenant(cloud: Cloud, account: impl Into<String>, region: impl Into<String>) -> Self {
+    pub fn tenant(
+        profile: Arc<Profile>,
+        account: impl Into<String>,
+        region: impl Into<String>,
+    ) -> Self {
         Caller {
-            cloud,
+            profile,
             account: Some(account.into()),
             region: Some(region.into()),
         }
     }
 
-    pub fn operator() -> Self {
+    pub fn operator(profile: Arc<Profile>) -> Self {
         Caller {
-            cloud: Cloud::Native,
+            profile,
             account: None,
             region: None,
         }
@@ -137,9 +150,9 @@ impl Service {
         self.ids.as_ref()
     }
 
-    /// Replaces the limit profiles (the seed file may set them).
-    pub fn set_limits(&mut self, limits: LimitProfiles) {
-        self.config.limits = limits;
+    /// The operator, with the operator's profile.
+    pub fn operator(&self) -> Caller {
+        Caller::operator(self.config.operator.clone())
     }
 
     pub async fn ping(&self) -> ServiceResult<()> {

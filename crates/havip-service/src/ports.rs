@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 
 use havip_core::ops::{self, AssociateFacts, CreateHaVip, DisassociateFacts, Timing};
 use havip_core::{
-    validate, Cloud, DomainError, Eni, HaVip, Instance, MemberKind, MemberState, Subnet, Target,
+    validate, DomainError, Eni, HaVip, Instance, MemberKind, MemberState, Subnet, Target,
 };
 use havip_store::{HaVipQuery, Paging, Scope, StoreError, Tx};
 
@@ -147,7 +147,7 @@ impl Service {
     /// Creates a VIP port: a HaVip with the given id, Available at once (Huawei creates
     /// ports synchronously), and its address pairs.
     pub async fn create_vip_port(&self, caller: &Caller, new: &NewVipPort) -> ServiceResult<HaVip> {
-        ops::check_create_shape(caller.cloud, &new.havip)?;
+        ops::check_create_shape(&caller.profile, &new.havip)?;
         retry_conflicts(|| async {
             let mut tx = self.write_in_region(caller).await?;
             let subnet = self
@@ -192,12 +192,12 @@ impl Service {
             if let Some(old) = self.scoped_havip(&mut *tx, caller, id).await? {
                 if name.is_some() {
                     let next =
-                        ops::modify(caller.cloud, id, Some(&old), name, None, self.now_ms())?;
+                        ops::modify(&caller.profile, id, Some(&old), name, None, self.now_ms())?;
                     crate::events::update_havip(&mut *tx, &old, &next).await?;
                 }
             } else if self.scoped_eni(&mut *tx, caller, id).await?.is_some() {
                 if let Some(n) = name {
-                    validate::name(Cloud::Huawei, n)?;
+                    validate::name(&caller.profile, n)?;
                     attrs.name = Some(n.to_string());
                 }
             } else {

@@ -3,8 +3,8 @@
 //! same seed twice changes nothing.
 
 use havip_core::{
-    ip, ops, validate, Eni, HaVip, HaVipStatus, Instance, LimitProfiles, MemberKind, Subnet,
-    Target, TargetResource, Vpc,
+    ip, ops, validate, Eni, HaVip, HaVipStatus, Instance, MemberKind, Subnet, Target,
+    TargetResource, Vpc,
 };
 use havip_seed::{PrimaryEni, Seed};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
@@ -18,27 +18,6 @@ use havip_store::StoreError;
 pub struct SeedReport {
     pub created: usize,
     pub existing: usize,
-}
-
-/// The limit profiles with the seed's `[limits.*]` tables applied over `base`.
-pub fn limits_from_seed(seed: &Seed, base: LimitProfiles) -> LimitProfiles {
-    let mut out = base;
-    for (dst, src) in [
-        (&mut out.aliyun, &seed.limits.aliyun),
-        (&mut out.volcengine, &seed.limits.volcengine),
-        (&mut out.huawei, &seed.limits.huawei),
-    ] {
-        if let Some(n) = src.instances_per_havip {
-            dst.instances_per_havip = n;
-        }
-        if let Some(n) = src.havips_per_instance {
-            dst.havips_per_instance = n;
-        }
-        if let Some(n) = src.havips_per_region {
-            dst.havips_per_region = n;
-        }
-    }
-    out
 }
 
 impl Service {
@@ -62,7 +41,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let mut report = SeedReport::default();
         let now = self.now_ms();
-        let limits = self.config.limits.for_cloud(havip_core::Cloud::Native);
+        let limits = self.config.operator.limits;
         load_all(&mut *tx, seed, now, self.ids(), &limits, &mut report).await?;
         tx.commit().await?;
         Ok(report)

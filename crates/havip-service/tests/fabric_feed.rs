@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use havip_core::ops::CreateHaVip;
-use havip_core::{Cloud, DomainError, HaVipStatus, MemberKind, Target};
+use havip_core::{DomainError, HaVipStatus, MemberKind, Target};
 use havip_service::{Caller, ManualClock, SeededIds, Service, ServiceConfig, ServiceError};
 
 mod backend;
@@ -42,7 +42,11 @@ async fn service(dir: &Backend, dataplane: bool) -> (Service, Arc<ManualClock>) 
 }
 
 fn aliyun() -> Caller {
-    Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-shanghai")
+    Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        ACCOUNT,
+        "cn-shanghai",
+    )
 }
 
 fn ecs(id: &str) -> Target {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use havip_core::ops::CreateHaVip;
-use havip_core::{Cloud, DomainError, HaVipStatus, InstanceStatus, MemberKind, Target};
+use havip_core::{DomainError, HaVipStatus, InstanceStatus, MemberKind, Profile, Target};
 use havip_service::ports::{AddressPair, NewVipPort, PortDeletion};
 use havip_service::{Caller, ManualClock, SeededIds, Service, ServiceConfig, ServiceError};
 
@@ -42,7 +42,11 @@ async fn seeded(dir: &Backend, delay: Duration) -> (Service, Arc<ManualClock>) {
 }
 
 fn huawei() -> Caller {
-    Caller::tenant(Cloud::Huawei, ACCOUNT, "cn-north-4")
+    Caller::tenant(
+        backend::profiles::arc(backend::profiles::ports()),
+        ACCOUNT,
+        "cn-north-4",
+    )
 }
 
 fn domain(e: ServiceError) -> DomainError {
@@ -121,7 +125,11 @@ async fn bind_creates_the_vip_and_a_failed_bind_leaves_nothing(b: Backend) {
 
 async fn unbind_of_a_primary_nic_takes_vips_bound_to_its_server(b: Backend) {
     let (s, _) = seeded(&b, Duration::ZERO).await;
-    let other_face = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-north-4");
+    let other_face = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        ACCOUNT,
+        "cn-north-4",
+    );
     let req = CreateHaVip {
         subnet: NET1.into(),
         ..Default::default()
@@ -249,12 +257,21 @@ async fn binds_in_flight_complete_with_the_worker(b: Backend) {
 async fn vip_ports_count_against_the_quota(b: Backend) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed.toml");
     let seed = havip_seed::load_seed(&path).expect("example seed");
-    let mut config = ServiceConfig::default();
-    config.limits.huawei.havips_per_region = 2;
+    let config = ServiceConfig::default();
     let clock = Arc::new(ManualClock::new(1_700_000_000_000));
     let s = Service::new(b.open().await, config, clock, Arc::new(SeededIds::new(1)));
     s.load_seed(&seed).await.expect("seed");
-    let c = huawei();
+    let c = Caller::tenant(
+        backend::profiles::arc(Profile {
+            limits: havip_core::Limits {
+                havips_per_region: 2,
+                ..backend::profiles::ports().limits
+            },
+            ..backend::profiles::ports()
+        }),
+        ACCOUNT,
+        "cn-north-4",
+    );
     let port = |n: u8| NewVipPort {
         id: format!("11111111-2222-4333-8444-55555555555{n}"),
         havip: CreateHaVip {
@@ -287,7 +304,11 @@ async fn vip_ports_count_against_the_quota(b: Backend) {
         .unwrap();
     assert_eq!(bound.id, first.id);
     // Through another face the same account and region has that cloud's quota.
-    let aliyun = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-north-4");
+    let aliyun = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        ACCOUNT,
+        "cn-north-4",
+    );
     let req = CreateHaVip {
         subnet: NET1.into(),
         ..Default::default()

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use havip_core::{Cloud, HaVipStatus};
+use havip_core::HaVipStatus;
 use havip_service::{Caller, ManualClock, SeededIds, Service, ServiceConfig};
 
 mod backend;
@@ -55,7 +55,11 @@ async fn service(dir: &Backend) -> Service {
 }
 
 fn caller() -> Caller {
-    Caller::tenant(Cloud::Aliyun, "1000000000000077", "cn-shanghai")
+    Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        "1000000000000077",
+        "cn-shanghai",
+    )
 }
 
 async fn members_are_associated_in_order(dir: Backend) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use havip_core::ops::CreateHaVip;
-use havip_core::{Cloud, DomainError, HaVipStatus, MemberKind, Target};
+use havip_core::{DomainError, HaVipStatus, MemberKind, Target};
 use havip_service::{
     Caller, ManualClock, NewInstance, SeededIds, Service, ServiceConfig, ServiceError,
 };
@@ -42,11 +42,19 @@ async fn seeded(dir: &Backend, delay: Duration) -> (Service, Arc<ManualClock>) {
 }
 
 fn aliyun() -> Caller {
-    Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-shanghai")
+    Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        ACCOUNT,
+        "cn-shanghai",
+    )
 }
 
 fn volc_shanghai() -> Caller {
-    Caller::tenant(Cloud::Volcengine, ACCOUNT, "cn-shanghai")
+    Caller::tenant(
+        backend::profiles::arc(backend::profiles::wide()),
+        ACCOUNT,
+        "cn-shanghai",
+    )
 }
 
 fn ecs(id: &str) -> Target {
@@ -162,7 +170,11 @@ subnet = "vsw-alloc"
         .iter()
         .find(|h| h.id == "havip-alloc1")
         .expect("planned havip");
-    let caller = Caller::tenant(Cloud::Aliyun, "1000000000000009", "cn-shanghai");
+    let caller = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        "1000000000000009",
+        "cn-shanghai",
+    );
     let h = s.get_havip(&caller, "havip-alloc1").await.expect("havip");
     assert_eq!(h.ip, allocated.ip);
 }
@@ -206,12 +218,20 @@ async fn rules_hold_through_the_store(dir: Backend) {
 async fn other_accounts_and_regions_do_not_see_it(dir: Backend) {
     let (s, _) = seeded(&dir, Duration::ZERO).await;
     let id = new_havip(&s, &aliyun()).await;
-    let stranger = Caller::tenant(Cloud::Aliyun, "2000000000000002", "cn-shanghai");
+    let stranger = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        "2000000000000002",
+        "cn-shanghai",
+    );
     assert!(matches!(
         domain(s.get_havip(&stranger, &id).await.unwrap_err()),
         DomainError::HaVipNotFound(_)
     ));
-    let elsewhere = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-beijing");
+    let elsewhere = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        ACCOUNT,
+        "cn-beijing",
+    );
     assert!(matches!(
         domain(
             s.associate(&elsewhere, &id, &ecs("i-uf6demo0001"), None)
@@ -220,7 +240,11 @@ async fn other_accounts_and_regions_do_not_see_it(dir: Backend) {
         ),
         DomainError::HaVipNotFound(_)
     ));
-    let nowhere = Caller::tenant(Cloud::Aliyun, ACCOUNT, "mars-1");
+    let nowhere = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair()),
+        ACCOUNT,
+        "mars-1",
+    );
     assert!(matches!(
         domain(
             s.describe_havips(&nowhere, &HaVipQuery::default())
@@ -594,12 +618,10 @@ async fn racing_retries_with_one_token_create_once(dir: Backend) {
     assert_eq!(page.total, 2, "the seeded HaVip and exactly one created");
 }
 
-/// A service whose Alibaba profile allows `quota` HaVips per account and region (the
-/// other clouds keep their defaults), over the store of `dir`, seeded; `id_seed` tells
-/// replicas on one store apart (they must not draw the same ids).
-async fn with_aliyun_quota(dir: &Backend, quota: u32, id_seed: u64) -> Service {
-    let mut config = ServiceConfig::default();
-    config.limits.aliyun.havips_per_region = quota;
+/// A service over the store of `dir`, seeded; `id_seed` tells replicas on one store apart
+/// (they must not draw the same ids).
+async fn seeded_replica(dir: &Backend, id_seed: u64) -> Service {
+    let config = ServiceConfig::default();
     let clock = Arc::new(ManualClock::new(1_700_000_000_000));
     let s = Service::new(
         dir.open().await,
@@ -611,6 +633,15 @@ async fn with_aliyun_quota(dir: &Backend, quota: u32, id_seed: u64) -> Service {
     s
 }
 
+/// The Alibaba-like caller in cn-shanghai, with a quota of `quota` HaVips.
+fn quota_caller(quota: u32) -> Caller {
+    Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair_with_quota(quota)),
+        ACCOUNT,
+        "cn-shanghai",
+    )
+}
+
 async fn havips_in_shanghai(s: &Service) -> u64 {
     s.describe_havips(&aliyun(), &HaVipQuery::default())
         .await
@@ -620,7 +651,8 @@ async fn havips_in_shanghai(s: &Service) -> u64 {
 
 async fn quota_refuses_creates_and_counts_seeded_havips(dir: Backend) {
     // The seed holds one HaVip in cn-shanghai; a quota of 1 does not refuse it.
-    let s = with_aliyun_quota(&dir, 1, 1).await;
+    let s = seeded_replica(&dir, 1).await;
+    let aliyun = || quota_caller(1);
     assert_eq!(havips_in_shanghai(&s).await, 1);
     let req = CreateHaVip {
         subnet: SUBNET.into(),
@@ -634,7 +666,8 @@ async fn quota_refuses_creates_and_counts_seeded_havips(dir: Backend) {
     s.load_seed(&seed()).await.unwrap();
     drop(s);
 
-    let s = with_aliyun_quota(&dir, 3, 2).await;
+    let s = seeded_replica(&dir, 2).await;
+    let aliyun = || quota_caller(3);
     let first = new_havip(&s, &aliyun()).await;
     new_havip(&s, &aliyun()).await;
     assert_eq!(
@@ -659,7 +692,11 @@ async fn quota_refuses_creates_and_counts_seeded_havips(dir: Backend) {
     new_havip(&s, &volc_shanghai()).await;
     assert_eq!(havips_in_shanghai(&s).await, 4);
     // Other regions and other accounts have quotas of their own.
-    let beijing = Caller::tenant(Cloud::Aliyun, ACCOUNT, "cn-beijing");
+    let beijing = Caller::tenant(
+        backend::profiles::arc(backend::profiles::pair_with_quota(3)),
+        ACCOUNT,
+        "cn-beijing",
+    );
     let req_beijing = CreateHaVip {
         subnet: "subnet-13fdemo0001".into(),
         ..Default::default()
@@ -683,11 +720,11 @@ async fn quota_refuses_creates_and_counts_seeded_havips(dir: Backend) {
 }
 
 async fn quota_counts_havips_in_deleting(dir: Backend) {
-    let mut config = ServiceConfig {
+    let config = ServiceConfig {
         transition_delay: Duration::from_secs(2),
         ..ServiceConfig::default()
     };
-    config.limits.aliyun.havips_per_region = 2;
+    let aliyun = || quota_caller(2);
     let clock = Arc::new(ManualClock::new(1_700_000_000_000));
     let s = Service::new(
         dir.open().await,
@@ -721,8 +758,8 @@ async fn quota_counts_havips_in_deleting(dir: Backend) {
 async fn racing_creates_never_exceed_the_quota(dir: Backend) {
     const QUOTA: u32 = 6;
     let replicas = [
-        Arc::new(with_aliyun_quota(&dir, QUOTA, 1).await),
-        Arc::new(with_aliyun_quota(&dir, QUOTA, 2).await),
+        Arc::new(seeded_replica(&dir, 1).await),
+        Arc::new(seeded_replica(&dir, 2).await),
     ];
     let seeded = havips_in_shanghai(&replicas[0]).await;
     let req = CreateHaVip {
@@ -732,7 +769,7 @@ async fn racing_creates_never_exceed_the_quota(dir: Backend) {
     let tasks: Vec<_> = (0..24)
         .map(|n| {
             let (s, req) = (replicas[n % 2].clone(), req.clone());
-            tokio::spawn(async move { s.create_havip(&aliyun(), &req, None).await })
+            tokio::spawn(async move { s.create_havip(&quota_caller(QUOTA), &req, None).await })
         })
         .collect();
     let mut created = 0;

@@ -8,12 +8,15 @@ pub mod actions;
 pub mod auth;
 pub mod errors;
 pub mod params;
+pub mod profile;
 pub mod render;
+
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{BodyError, Incoming, SharedState};
-use havip_core::{Cloud, DomainError};
+use havip_api::{BodyError, Face, Incoming, Serving, SharedState};
+use havip_core::{DomainError, Profile};
 use havip_service::Caller;
 use serde_json::{Map, Value};
 
@@ -22,8 +25,64 @@ use crate::errors::FaceError;
 use crate::params::Params;
 use crate::render::Meta;
 
-/// Serves one Volcengine request.
+/// The face's name (its `[limits.volcengine]` table in the seed).
+pub const FACE: &str = "volcengine";
+
+/// The Volcengine face, with its profile (its rules, with the seed's limits).
+#[derive(Debug, Clone)]
+pub struct VolcengineFace {
+    profile: Arc<Profile>,
+}
+
+impl VolcengineFace {
+    pub fn new(profile: Profile) -> Self {
+        VolcengineFace {
+            profile: Arc::new(profile),
+        }
+    }
+}
+
+impl Default for VolcengineFace {
+    fn default() -> Self {
+        VolcengineFace::new(profile::profile())
+    }
+}
+
+impl Face for VolcengineFace {
+    fn name(&self) -> &'static str {
+        FACE
+    }
+
+    /// Volcengine's `HMAC-SHA256` authorization, an `X-Date` header, or (unsigned)
+    /// `Version=2020-04-01` in the query.
+    fn claims(&self, req: &Request) -> bool {
+        let h = req.headers();
+        let auth = h
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        auth.starts_with("HMAC-SHA256")
+            || h.contains_key("x-date")
+            || req
+                .uri()
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .any(|pair| pair == "Version=2020-04-01")
+    }
+
+    fn serve(&self, state: SharedState, req: Request) -> Serving {
+        Box::pin(handle_with(state, self.profile.clone(), req))
+    }
+}
+
+/// Serves one Volcengine request with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
+    handle_with(state, Arc::new(profile::profile()), req).await
+}
+
+/// Serves one Volcengine request by the rules of `profile`.
+async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
     let request_id = state.service.ids().request_id();
     let (head, body) = Incoming::split(req);
     let checked = match head.body_worth_a_precheck() {
@@ -60,7 +119,7 @@ pub async fn handle(state: SharedState, req: Request) -> Response {
         version: params.raw("Version").unwrap_or_default().to_string(),
         region: auth::claimed_region(&incoming, &params),
     };
-    match serve(&state, &incoming, &params, body_error).await {
+    match serve(&state, profile, &incoming, &params, body_error).await {
         Ok(result) => render::ok(&meta, result),
         Err(e) => {
             if matches!(e, FaceError::Unavailable) {
@@ -96,6 +155,7 @@ fn request_params(incoming: &Incoming) -> (Params, Option<FaceError>) {
 
 async fn serve(
     state: &SharedState,
+    profile: Arc<Profile>,
     incoming: &Incoming,
     params: &Params,
     body_error: Option<FaceError>,
@@ -116,6 +176,6 @@ async fn serve(
             action: action.to_string(),
             version: version.to_string(),
         })?;
-    let caller = Caller::tenant(Cloud::Volcengine, identity.account, identity.region);
+    let caller = Caller::tenant(profile, identity.account, identity.region);
     actions::run(op, &state.service, &caller, params).await
 }

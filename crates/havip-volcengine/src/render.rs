@@ -4,7 +4,7 @@
 
 use axum::response::{IntoResponse, Response};
 use chrono::{FixedOffset, TimeZone};
-use havip_core::{HaVip, HaVipStatus, MemberKind};
+use havip_core::{HaVip, HaVipStatus, MemberKind, Profile};
 use http::{header, HeaderValue, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -73,10 +73,11 @@ pub const STATUSES: [HaVipStatus; 4] = [
 ];
 
 /// A HaVip's status as this face shows it: Volcengine documents no transient association
-/// status, so while an association change is in flight the HaVip shows the status it had
-/// before the change (`HaVip::settled_status`), never Associating or Unassociating.
-pub fn status(h: &HaVip) -> &'static str {
-    h.settled_status().as_str()
+/// status, so its profile shows, while an association change is in flight, the status
+/// the HaVip had before the change (`HaVip::settled_status`), never Associating or
+/// Unassociating.
+pub fn status(profile: &Profile, h: &HaVip) -> &'static str {
+    profile.shown_status(h).as_str()
 }
 
 /// Store times (ms since the epoch) in Volcengine's style, RFC 3339 in Beijing time.
@@ -91,7 +92,7 @@ pub fn time(ms: i64) -> String {
 }
 
 /// One HaVip as DescribeHaVips lists it.
-pub fn havip(h: &HaVip) -> Value {
+pub fn havip(profile: &Profile, h: &HaVip) -> Value {
     // The members as they were before the change in flight: a member being associated
     // is not listed yet, a member being disassociated still is.
     let carried: Vec<&str> = h.carried_members().map(|m| m.id.as_str()).collect();
@@ -106,7 +107,7 @@ pub fn havip(h: &HaVip) -> Value {
         "HaVipName": if h.name.is_empty() { &h.id } else { &h.name },
         "Description": h.description,
         "IpAddress": h.ip.to_string(),
-        "Status": status(h),
+        "Status": status(profile, h),
         "VpcId": h.vpc,
         "SubnetId": h.subnet,
         "AccountId": h.account,
@@ -168,7 +169,10 @@ mod tests {
     fn statuses_and_times() {
         assert_eq!(time(0), "1970-01-01T08:00:00+08:00");
         for s in STATUSES {
-            assert_eq!(status(&sample(s, Vec::new())), s.as_str());
+            assert_eq!(
+                status(&crate::profile::profile(), &sample(s, Vec::new())),
+                s.as_str()
+            );
         }
     }
 
@@ -179,7 +183,7 @@ mod tests {
             HaVipStatus::Associating,
             vec![member("i-1", MemberState::Associating, 0)],
         );
-        let j = havip(&h);
+        let j = havip(&crate::profile::profile(), &h);
         assert_eq!(j["Status"], "Available");
         assert_eq!(j["AssociatedInstanceIds"], json!([]));
         assert_eq!(j["AssociatedInstanceType"], "");
@@ -192,7 +196,7 @@ mod tests {
                 member("i-2", MemberState::Associating, 1),
             ],
         );
-        let j = havip(&h);
+        let j = havip(&crate::profile::profile(), &h);
         assert_eq!(j["Status"], "InUse");
         assert_eq!(j["AssociatedInstanceIds"], json!(["i-1"]));
         assert_eq!(j["AssociatedInstanceType"], "EcsInstance");
@@ -201,7 +205,7 @@ mod tests {
             HaVipStatus::Unassociating,
             vec![member("i-1", MemberState::Disassociating, 0)],
         );
-        let j = havip(&h);
+        let j = havip(&crate::profile::profile(), &h);
         assert_eq!(j["Status"], "InUse");
         assert_eq!(j["AssociatedInstanceIds"], json!(["i-1"]));
         assert_eq!(j["MasterInstanceId"], "i-1");

@@ -27,6 +27,7 @@ fn captured_ms() -> i64 {
 }
 
 struct Fixture {
+    face: havip_volcengine::VolcengineFace,
     state: SharedState,
     clock: Arc<ManualClock>,
     store: Arc<SqliteStore>,
@@ -34,10 +35,11 @@ struct Fixture {
 }
 
 async fn fixture(insecure: bool) -> Fixture {
-    fixture_with(insecure, ServiceConfig::default()).await
+    fixture_with(insecure, havip_volcengine::profile::profile()).await
 }
 
-async fn fixture_with(insecure: bool, config: ServiceConfig) -> Fixture {
+async fn fixture_with(insecure: bool, profile: havip_core::Profile) -> Fixture {
+    let config = ServiceConfig::default();
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
     let clock = Arc::new(ManualClock::new(captured_ms()));
@@ -72,6 +74,7 @@ async fn fixture_with(insecure: bool, config: ServiceConfig) -> Fixture {
         bodies: Default::default(),
     });
     Fixture {
+        face: havip_volcengine::VolcengineFace::new(profile),
         state,
         clock,
         store,
@@ -101,7 +104,7 @@ fn captured(query: &str) -> http::Request<Body> {
 }
 
 async fn call(f: &Fixture, req: http::Request<Body>) -> (u16, Value) {
-    let resp = havip_volcengine::handle(f.state.clone(), req).await;
+    let resp = havip_api::Face::serve(&f.face, f.state.clone(), req).await;
     let status = resp.status().as_u16();
     let bytes = resp.into_body().collect().await.expect("body").to_bytes();
     (status, serde_json::from_slice(&bytes).expect("json"))
@@ -238,9 +241,9 @@ async fn insecure_mode_serves_unsigned_requests_in_the_named_region() {
 
 #[tokio::test]
 async fn create_past_the_quota_is_quota_exceeded_havip() {
-    let mut config = ServiceConfig::default();
-    config.limits.volcengine.havips_per_region = 2;
-    let f = fixture_with(true, config).await;
+    let mut profile = havip_volcengine::profile::profile();
+    profile.limits.havips_per_region = 2;
+    let f = fixture_with(true, profile).await;
     f.state
         .service
         .create_subnet(&NewSubnet {

@@ -228,6 +228,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckSeed { file } => {
             let seed = havip_seed::load_seed(&file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            crate::dispatch::Faces::standard(Some(&seed))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!(
                 "{}: {} accounts, {} VPCs, {} subnets, {} instances, {} ENIs, {} HaVips",
                 file.display(),

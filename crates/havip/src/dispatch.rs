@@ -1,94 +1,113 @@
-//! One listener, every face: the request itself tells which face answers it. Huawei paths
-//! (`/v2.0/...`, `/v1/{project}/cloudservers/...`, `/v1/{project}/ports...`) and the
-//! SDK-HMAC-SHA256 scheme go to the Huawei face; at `/`, the signature scheme and headers
-//! tell Alibaba (ACS3 / `x-acs-*` / RPC `Signature*`, Version 2016-04-28) from Volcengine
-//! (HMAC-SHA256 Credential, Version 2020-04-01); other `/v1/...` paths are the native API.
+//! One listener, every face: the server's faces are a list, asked in order which one
+//! claims a request (the native API's `/v1` collections, Huawei's paths and SDK-HMAC, the
+//! Alibaba and Volcengine signature schemes); a request no face claims goes to the
+//! fallback face (Alibaba: an RPC request whose parameters are all in a form body has
+//! nothing else to tell it by). Each face is built with its profile, the seed's
+//! `[limits.<face>]` applied; the operator's limits are the widest of them.
+
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use havip_api::SharedState;
-use http::{HeaderMap, StatusCode};
+use havip_api::{Face, SharedState};
+use havip_core::{Limits, Profile, Profiles};
+use havip_seed::Seed;
+use http::StatusCode;
 
+/// The faces of a server, in the order they are asked.
+pub struct Faces {
+    list: Vec<Arc<dyn Face>>,
+    /// The index in `list` of the face that answers what no face claims.
+    fallback: usize,
+}
+
+/// Which face answered a response (by index in the server's list), for the metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Face {
-    Native,
-    Aliyun,
-    Volcengine,
-    Huawei,
-}
+pub struct AnsweredBy(pub usize);
 
-/// First path segments under `/v1/` that belong to the native API.
-const NATIVE_COLLECTIONS: &[&str] = &[
-    "openapi.json",
-    "accounts",
-    "access-keys",
-    "huawei-projects",
-    "regions",
-    "vpcs",
-    "subnets",
-    "instances",
-    "enis",
-    "havips",
-    "operations",
-    "seed",
-];
-
-fn query_has(query: &str, key: &str, value: Option<&str>) -> bool {
-    query.split('&').any(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        k == key && value.is_none_or(|want| v == want)
-    })
-}
-
-pub fn classify(path: &str, query: &str, headers: &HeaderMap) -> Face {
-    let auth = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if path.starts_with("/v2.0/") || path == "/v2.0" || auth.starts_with("SDK-HMAC-") {
-        return Face::Huawei;
-    }
-    if let Some(rest) = path.strip_prefix("/v1/") {
-        let mut segs = rest.split('/');
-        let first = segs.next().unwrap_or("");
-        let second = segs.next().unwrap_or("");
-        let huawei_shape = matches!(second, "cloudservers" | "ports");
-        if huawei_shape && !NATIVE_COLLECTIONS.contains(&first) && !auth.starts_with("Bearer ") {
-            return Face::Huawei;
+impl Faces {
+    /// The faces every server runs, with their default profiles overridden by the seed's
+    /// `[limits.<face>]` tables (a table naming no face is refused), and the operator's
+    /// profile: the native face's rules with the widest limits of the cloud faces.
+    pub fn standard(seed: Option<&Seed>) -> anyhow::Result<(Faces, Profile)> {
+        let mut profiles = Profiles::default();
+        profiles.insert(havip_huawei::FACE, havip_huawei::profile::profile());
+        profiles.insert(havip_aliyun::FACE, havip_aliyun::profile::profile());
+        profiles.insert(havip_volcengine::FACE, havip_volcengine::profile::profile());
+        if let Some(seed) = seed {
+            let names: Vec<&str> = profiles.faces().collect();
+            seed.check_faces(&names)?;
+            for (face, overrides) in &seed.limits.by_face {
+                profiles.override_limits(face, overrides);
+            }
         }
-        return Face::Native;
+        let widest = profiles.widest_limits().unwrap_or(Limits {
+            instances_per_havip: 1,
+            havips_per_instance: 1,
+            havips_per_region: 1,
+            master_needs_force: false,
+            processing_is_error: false,
+        });
+        let operator = havip_native::profile(widest, profiles.reserved_tag_prefixes());
+        let profile = |face: &str| profiles.get(face).cloned();
+        let list: Vec<Arc<dyn Face>> = vec![
+            Arc::new(havip_native::NativeFace),
+            Arc::new(havip_huawei::HuaweiFace::new(
+                profile(havip_huawei::FACE).unwrap_or_else(havip_huawei::profile::profile),
+            )),
+            Arc::new(havip_aliyun::AliyunFace::new(
+                profile(havip_aliyun::FACE).unwrap_or_else(havip_aliyun::profile::profile),
+            )),
+            Arc::new(havip_volcengine::VolcengineFace::new(
+                profile(havip_volcengine::FACE).unwrap_or_else(havip_volcengine::profile::profile),
+            )),
+        ];
+        let faces = Faces::new(list, havip_aliyun::FACE)?;
+        Ok((faces, operator))
     }
-    if path == "/v1" {
-        return Face::Native;
+
+    /// `list` asked in order, `fallback` (a face of the list, by name) for the rest.
+    pub fn new(list: Vec<Arc<dyn Face>>, fallback: &str) -> anyhow::Result<Faces> {
+        let fallback = list
+            .iter()
+            .position(|f| f.name() == fallback)
+            .ok_or_else(|| anyhow::anyhow!("the fallback face {fallback:?} is not in the list"))?;
+        Ok(Faces { list, fallback })
     }
-    if auth.starts_with("ACS3-") || headers.contains_key("x-acs-action") {
-        return Face::Aliyun;
+
+    /// The face names, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.list.iter().map(|f| f.name()).collect()
     }
-    if auth.starts_with("HMAC-SHA256") {
-        return Face::Volcengine;
+
+    /// The index of the face that serves `req`.
+    pub fn pick(&self, req: &Request) -> usize {
+        self.list
+            .iter()
+            .position(|f| f.claims(req))
+            .unwrap_or(self.fallback)
     }
-    if query_has(query, "Version", Some("2020-04-01")) || headers.contains_key("x-date") {
-        return Face::Volcengine;
-    }
-    Face::Aliyun
 }
 
-pub async fn dispatch(State(state): State<SharedState>, req: Request) -> Response {
-    let face = classify(
-        req.uri().path(),
-        req.uri().query().unwrap_or(""),
-        req.headers(),
-    );
-    match face {
-        Face::Native => havip_native::handle(state, req).await,
-        Face::Aliyun => havip_aliyun::handle(state, req).await,
-        Face::Volcengine => havip_volcengine::handle(state, req).await,
-        Face::Huawei => havip_huawei::handle(state, req).await,
-    }
+/// What the dispatcher needs: the service's state and the faces.
+#[derive(Clone)]
+pub struct DispatchState {
+    pub app: SharedState,
+    pub faces: Arc<Faces>,
 }
 
-pub async fn healthz(State(state): State<SharedState>) -> Response {
-    match state.service.ping().await {
+pub async fn dispatch(State(st): State<DispatchState>, req: Request) -> Response {
+    let index = st.faces.pick(&req);
+    let Some(face) = st.faces.list.get(index) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut response = face.serve(st.app.clone(), req).await;
+    response.extensions_mut().insert(AnsweredBy(index));
+    response
+}
+
+pub async fn healthz(State(st): State<DispatchState>) -> Response {
+    match st.app.service.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -100,46 +119,80 @@ pub async fn healthz(State(state): State<SharedState>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Body;
+
     use super::*;
 
-    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut m = HeaderMap::new();
-        for (k, v) in pairs {
-            m.insert(*k, http::HeaderValue::from_static(v));
+    fn pick(faces: &Faces, target: &str, headers: &[(&'static str, &'static str)]) -> &'static str {
+        let mut b = http::Request::builder().uri(target);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
         }
-        m
+        let req = b.body(Body::empty()).expect("request");
+        faces.names()[faces.pick(&req)]
     }
 
     #[test]
-    fn classifies_each_face() {
-        assert_eq!(classify("/v1/havips", "", &h(&[])), Face::Native);
-        assert_eq!(classify("/v1/openapi.json", "", &h(&[])), Face::Native);
+    fn each_request_goes_to_its_face() {
+        let (faces, _) = Faces::standard(None).expect("faces");
+        assert_eq!(pick(&faces, "/v1/havips", &[]), "native");
+        assert_eq!(pick(&faces, "/v1/openapi.json", &[]), "native");
+        assert_eq!(pick(&faces, "/v1/nothing-here", &[]), "native");
+        assert_eq!(pick(&faces, "/v1/havips/ports", &[]), "native");
+        assert_eq!(pick(&faces, "/v1/0a1b/cloudservers/nics/x", &[]), "huawei");
+        assert_eq!(pick(&faces, "/v1/0a1b/ports", &[]), "huawei");
         assert_eq!(
-            classify("/v1/0a1b/cloudservers/nics/x", "", &h(&[])),
-            Face::Huawei
+            pick(&faces, "/v1/0a1b/ports", &[("authorization", "Bearer t")]),
+            "native"
         );
-        assert_eq!(classify("/v1/0a1b/ports", "", &h(&[])), Face::Huawei);
-        assert_eq!(classify("/v2.0/ports", "", &h(&[])), Face::Huawei);
+        assert_eq!(pick(&faces, "/v2.0/ports", &[]), "huawei");
         assert_eq!(
-            classify("/", "", &h(&[("x-acs-action", "AssociateHaVip")])),
-            Face::Aliyun
-        );
-        assert_eq!(
-            classify("/", "Action=X&SignatureMethod=HMAC-SHA1", &h(&[])),
-            Face::Aliyun
-        );
-        assert_eq!(
-            classify(
-                "/",
-                "",
-                &h(&[("authorization", "HMAC-SHA256 Credential=a/b")])
+            pick(
+                &faces,
+                "/v1/havips",
+                &[("authorization", "SDK-HMAC-SHA256 Access=a")]
             ),
-            Face::Volcengine
+            "huawei"
         );
         assert_eq!(
-            classify("/", "Action=X&Version=2020-04-01", &h(&[])),
-            Face::Volcengine
+            pick(&faces, "/", &[("x-acs-action", "AssociateHaVip")]),
+            "aliyun"
         );
-        assert_eq!(classify("/", "", &h(&[])), Face::Aliyun);
+        assert_eq!(
+            pick(&faces, "/?Action=X&SignatureMethod=HMAC-SHA1", &[]),
+            "aliyun"
+        );
+        assert_eq!(
+            pick(
+                &faces,
+                "/",
+                &[("authorization", "HMAC-SHA256 Credential=a/b")]
+            ),
+            "volcengine"
+        );
+        assert_eq!(
+            pick(&faces, "/?Action=X&Version=2020-04-01", &[]),
+            "volcengine"
+        );
+        assert_eq!(pick(&faces, "/", &[]), "aliyun");
+    }
+
+    #[test]
+    fn the_seed_sets_a_faces_limits_and_the_operators_are_the_widest() {
+        let seed = havip_seed::parse_seed(
+            "[limits.aliyun]\nhavips_per_region = 70\n[limits.huawei]\ninstances_per_havip = 3\n",
+        )
+        .expect("seed");
+        let (_, operator) = Faces::standard(Some(&seed)).expect("faces");
+        assert_eq!(operator.limits.havips_per_region, 70);
+        assert_eq!(operator.limits.instances_per_havip, 10);
+        assert!(!operator.limits.master_needs_force);
+        assert_eq!(operator.reserved_tag_prefixes, ["acs:", "aliyun"]);
+        let seed =
+            havip_seed::parse_seed("[limits.tencnt]\nhavips_per_region = 1\n").expect("seed");
+        let err = Faces::standard(Some(&seed))
+            .err()
+            .expect("an unknown face is refused");
+        assert!(err.to_string().contains("line 1"), "{err}");
     }
 }

@@ -9,10 +9,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use havip_api::{AppState, BodyLimits, SharedState};
-use havip_core::LimitProfiles;
 use havip_service::{
-    limits_from_seed, IdGenerator, RandomIds, SeededIds, Service, ServiceConfig, SystemClock,
-    Worker,
+    IdGenerator, RandomIds, SeededIds, Service, ServiceConfig, SystemClock, Worker,
 };
 use havip_store::postgres::{PgSettings, PgStore};
 use havip_store::sqlite::SqliteStore;
@@ -20,14 +18,14 @@ use havip_store::Store;
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
-use crate::dispatch;
+use crate::dispatch::{self, DispatchState, Faces};
 use crate::http_server::{self, ConnectionLimits};
 use crate::metrics::{self, Metrics};
 
 /// The router that serves every face; `/metrics` asks for the admin token when
 /// `metrics_auth` is set.
-pub fn app(state: SharedState, metrics_auth: bool) -> Router {
-    let metrics = Arc::new(Metrics::default());
+pub fn app(state: SharedState, faces: Arc<Faces>, metrics_auth: bool) -> Router {
+    let metrics = Arc::new(Metrics::new(faces.names()));
     let mut metrics_route = Router::new()
         .route("/metrics", get(metrics::render))
         .with_state(metrics::MetricsState {
@@ -52,7 +50,7 @@ pub fn app(state: SharedState, metrics_auth: bool) -> Router {
     let faces = Router::new()
         .route("/healthz", get(dispatch::healthz))
         .fallback(dispatch::dispatch)
-        .with_state(state);
+        .with_state(DispatchState { app: state, faces });
     metrics_route
         .merge(faces)
         .layer(axum::middleware::from_fn_with_state(
@@ -121,12 +119,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let limits = seed.as_ref().map_or_else(LimitProfiles::default, |s| {
-        limits_from_seed(s, LimitProfiles::default())
-    });
+    let (faces, operator) = Faces::standard(seed.as_ref()).map_err(|e| match &args.seed {
+        Some(path) => anyhow::anyhow!("{}: {e}", path.display()),
+        None => e,
+    })?;
     let store = open_store(&args).await?;
     let config = ServiceConfig {
-        limits,
+        operator: Arc::new(operator),
         transition_delay: args.transition_delay,
         dataplane: args.dataplane || args.lab || seed.as_ref().is_some_and(|s| s.dataplane),
         ..ServiceConfig::default()
@@ -211,7 +210,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let closing = service.clone();
     http_server::serve(
         listener,
-        app(state, args.metrics_auth),
+        app(state, Arc::new(faces), args.metrics_auth),
         limits,
         tls,
         async move {

@@ -1,6 +1,6 @@
 //! The operations of the Alibaba face, one module each, and the table from the `Action`
 //! name to the operation. Every operation reads its typed parameters from [`Params`], calls
-//! the service as `Caller::tenant(Cloud::Aliyun, account, RegionId)` and returns the
+//! the service as `Caller::tenant(profile, account, RegionId)` and returns the
 //! response fields (without `RequestId`, which the renderer adds).
 
 mod associate;

@@ -1,8 +1,8 @@
 //! One test per rule of the operations, on the sample world.
 
 use super::*;
-use crate::limits::LimitProfiles;
 use crate::model::InstanceStatus;
+use crate::profile::TextRule;
 use crate::world::{sample_world, World};
 
 fn ecs(id: &str) -> Target {
@@ -32,12 +32,42 @@ fn later(ms: i64) -> Timing {
     }
 }
 
-fn aliyun() -> Limits {
-    LimitProfiles::default().aliyun
+/// Two members per HaVip, five HaVips per instance, the master needs Force.
+fn pair() -> Limits {
+    Limits {
+        instances_per_havip: 2,
+        havips_per_instance: 5,
+        havips_per_region: 50,
+        master_needs_force: true,
+        processing_is_error: false,
+    }
 }
 
-fn volc() -> Limits {
-    LimitProfiles::default().volcengine
+/// Ten members per HaVip, no Force.
+fn wide() -> Limits {
+    Limits {
+        instances_per_havip: 10,
+        havips_per_instance: 5,
+        havips_per_region: 20,
+        master_needs_force: false,
+        processing_is_error: true,
+    }
+}
+
+/// A profile with `limits`; names of 1–128 characters and descriptions of 1–255, neither
+/// a URL.
+fn profile(limits: Limits) -> Profile {
+    Profile {
+        name: TextRule {
+            no_url_prefix: true,
+            ..TextRule::length(1, 128)
+        },
+        description: TextRule {
+            no_url_prefix: true,
+            ..TextRule::length(1, 255)
+        },
+        ..Profile::plain(limits)
+    }
 }
 
 fn world_with_havip(subnet: &str) -> World {
@@ -54,7 +84,7 @@ fn world_with_havip(subnet: &str) -> World {
         ),
         ..Default::default()
     };
-    w.create_havip(Cloud::Aliyun, &req, &aliyun(), "havip-1".into(), 0, &now())
+    w.create_havip(&profile(pair()), &req, "havip-1".into(), 0, &now())
         .unwrap();
     w
 }
@@ -67,7 +97,7 @@ fn create_assigns_free_address_and_is_available() {
         ..Default::default()
     };
     let h = w
-        .create_havip(Cloud::Aliyun, &req, &aliyun(), "havip-a".into(), 11, &now())
+        .create_havip(&profile(pair()), &req, "havip-a".into(), 11, &now())
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Available);
     assert!(h.subnet == "s1" && h.vpc == "vpc1" && h.account == "acct");
@@ -84,14 +114,7 @@ fn create_async_is_creating_until_completed() {
         ..Default::default()
     };
     let h = w
-        .create_havip(
-            Cloud::Aliyun,
-            &req,
-            &aliyun(),
-            "havip-a".into(),
-            0,
-            &later(500),
-        )
+        .create_havip(&profile(pair()), &req, "havip-a".into(), 0, &later(500))
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Creating);
     w.complete_due(1499);
@@ -107,7 +130,7 @@ fn create_refuses_bad_subnet_and_addresses() {
         subnet: "nope".into(),
         ..Default::default()
     };
-    let e = w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now());
+    let e = w.create_havip(&profile(pair()), &req, "h".into(), 0, &now());
     assert_eq!(e, Err(DomainError::SubnetNotFound("nope".into())));
     req.subnet = "s1".into();
     for (ip, want) in [
@@ -130,20 +153,20 @@ fn create_refuses_bad_subnet_and_addresses() {
     ] {
         req.ip = Some(ip.into());
         assert_eq!(
-            w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now()),
+            w.create_havip(&profile(pair()), &req, "h".into(), 0, &now()),
             Err(want)
         );
     }
     req.ip = None;
     req.name = Some("http://x".into());
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now()),
+        w.create_havip(&profile(pair()), &req, "h".into(), 0, &now()),
         Err(DomainError::NameMalformed)
     );
     req.name = None;
     req.description = Some(String::new());
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h".into(), 0, &now()),
+        w.create_havip(&profile(pair()), &req, "h".into(), 0, &now()),
         Err(DomainError::DescriptionMalformed)
     );
 }
@@ -152,7 +175,7 @@ fn create_refuses_bad_subnet_and_addresses() {
 fn quota_check_refuses_at_the_limit_only() {
     let limits = Limits {
         havips_per_region: 3,
-        ..aliyun()
+        ..pair()
     };
     assert_eq!(check_havip_quota(0, &limits), Ok(()));
     assert_eq!(check_havip_quota(2, &limits), Ok(()));
@@ -169,26 +192,26 @@ fn create_refuses_past_the_quota_of_the_account_in_the_region() {
     let mut w = sample_world();
     let limits = Limits {
         havips_per_region: 2,
-        ..aliyun()
+        ..pair()
     };
     let req = |subnet: &str| CreateHaVip {
         subnet: subnet.into(),
         ..Default::default()
     };
     // Both subnets are in one account and region: they share the quota.
-    w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h1".into(), 0, &now())
+    w.create_havip(&profile(limits), &req("s1"), "h1".into(), 0, &now())
         .unwrap();
-    w.create_havip(Cloud::Aliyun, &req("s2"), &limits, "h2".into(), 0, &now())
+    w.create_havip(&profile(limits), &req("s2"), "h2".into(), 0, &now())
         .unwrap();
     let before = w.clone();
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h3".into(), 0, &now()),
+        w.create_havip(&profile(limits), &req("s1"), "h3".into(), 0, &now()),
         Err(DomainError::HaVipQuotaExceeded { limit: 2 })
     );
     assert_eq!(w, before, "a refused create changes nothing");
     // Existence comes before the quota; the quota before the address.
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req("nope"), &limits, "h3".into(), 0, &now()),
+        w.create_havip(&profile(limits), &req("nope"), "h3".into(), 0, &now()),
         Err(DomainError::SubnetNotFound("nope".into()))
     );
     let taken = CreateHaVip {
@@ -196,17 +219,17 @@ fn create_refuses_past_the_quota_of_the_account_in_the_region() {
         ..req("s1")
     };
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &taken, &limits, "h3".into(), 0, &now()),
+        w.create_havip(&profile(limits), &taken, "h3".into(), 0, &now()),
         Err(DomainError::HaVipQuotaExceeded { limit: 2 })
     );
     // A HaVip in Deleting still counts; once it is gone there is room again.
     w.delete("h1", &later(500)).unwrap();
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h3".into(), 0, &now()),
+        w.create_havip(&profile(limits), &req("s1"), "h3".into(), 0, &now()),
         Err(DomainError::HaVipQuotaExceeded { limit: 2 })
     );
     w.complete_due(1500);
-    w.create_havip(Cloud::Aliyun, &req("s1"), &limits, "h3".into(), 0, &now())
+    w.create_havip(&profile(limits), &req("s1"), "h3".into(), 0, &now())
         .unwrap();
     assert_eq!(w.check_invariants(&limits), Ok(()));
 }
@@ -216,7 +239,7 @@ fn quota_counts_per_account_and_region() {
     let mut w = sample_world();
     let limits = Limits {
         havips_per_region: 1,
-        ..aliyun()
+        ..pair()
     };
     let mut other = w.subnets["s2"].clone();
     other.id = "s-other-region".into();
@@ -234,7 +257,7 @@ fn quota_counts_per_account_and_region() {
             subnet: (*subnet).into(),
             ..Default::default()
         };
-        w.create_havip(Cloud::Aliyun, &req, &limits, format!("h{n}"), 0, &now())
+        w.create_havip(&profile(limits), &req, format!("h{n}"), 0, &now())
             .unwrap();
     }
     assert_eq!(w.havips_in_region("acct", "r1"), 1);
@@ -250,7 +273,7 @@ fn create_refuses_address_of_another_havip() {
         ..Default::default()
     };
     assert_eq!(
-        w.create_havip(Cloud::Aliyun, &req, &aliyun(), "h2".into(), 0, &now()),
+        w.create_havip(&profile(pair()), &req, "h2".into(), 0, &now()),
         Err(DomainError::IpInUse(Ipv4Addr::new(192, 168, 1, 100)))
     );
 }
@@ -258,14 +281,10 @@ fn create_refuses_address_of_another_havip() {
 #[test]
 fn associate_first_member_becomes_master_and_in_use() {
     let mut w = world_with_havip("s1");
-    let h = w
-        .associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
+    let h = w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
     assert_eq!(h.status, HaVipStatus::InUse);
     assert_eq!(h.master.as_deref(), Some("i1"));
-    let h = w
-        .associate("havip-1", &ecs("i2"), &aliyun(), &now())
-        .unwrap();
+    let h = w.associate("havip-1", &ecs("i2"), &pair(), &now()).unwrap();
     assert_eq!(h.master.as_deref(), Some("i1"));
     assert_eq!(h.member_kind(), Some(MemberKind::EcsInstance));
 }
@@ -274,14 +293,14 @@ fn associate_first_member_becomes_master_and_in_use() {
 fn associate_async_goes_through_associating() {
     let mut w = world_with_havip("s1");
     let h = w
-        .associate("havip-1", &ecs("i1"), &aliyun(), &later(1000))
+        .associate("havip-1", &ecs("i1"), &pair(), &later(1000))
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Associating);
     assert_eq!(h.master, None);
     assert_eq!(h.carried_members().count(), 0);
     // A second change while one is in flight is refused.
     assert_eq!(
-        w.associate("havip-1", &ecs("i2"), &aliyun(), &now()),
+        w.associate("havip-1", &ecs("i2"), &pair(), &now()),
         Err(DomainError::HaVipStatus {
             status: HaVipStatus::Associating,
             action: Action::Associate
@@ -301,7 +320,7 @@ fn a_change_that_awaits_the_fabric_outlives_any_timer() {
         ..later(0)
     };
     let h = w
-        .associate("havip-1", &ecs("i1"), &aliyun(), &fabric)
+        .associate("havip-1", &ecs("i1"), &pair(), &fabric)
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Associating);
     let pending = h.pending.clone().unwrap();
@@ -320,7 +339,7 @@ fn a_change_that_awaits_the_fabric_outlives_any_timer() {
     assert!(done.pending.is_none());
     w.havips.insert("havip-1".into(), done);
     let h = w
-        .disassociate("havip-1", &ecs("i1"), true, &aliyun(), &fabric)
+        .disassociate("havip-1", &ecs("i1"), true, &pair(), &fabric)
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Unassociating);
     assert_eq!(h.fabric_members().count(), 0, "the fabric drops it first");
@@ -330,10 +349,8 @@ fn a_change_that_awaits_the_fabric_outlives_any_timer() {
 #[test]
 fn the_latest_claim_of_an_associated_member_makes_the_master() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
-    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
-        .unwrap();
+    w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i2"), &pair(), &now()).unwrap();
     let h = w.havips["havip-1"].clone();
     assert_eq!(h.master.as_deref(), Some("i1"));
     let seen = |at: i64| MasterClaim {
@@ -369,20 +386,20 @@ fn disassociate(h: &HaVip, member: &str) -> HaVip {
 fn associate_order_of_existence_checks() {
     let mut w = world_with_havip("s1");
     assert_eq!(
-        w.associate("havip-x", &ecs("i-x"), &aliyun(), &now()),
+        w.associate("havip-x", &ecs("i-x"), &pair(), &now()),
         Err(DomainError::HaVipNotFound("havip-x".into()))
     );
     assert_eq!(
-        w.associate("havip-1", &ecs("i-x"), &aliyun(), &now()),
+        w.associate("havip-1", &ecs("i-x"), &pair(), &now()),
         Err(DomainError::InstanceNotFound("i-x".into()))
     );
     assert_eq!(
-        w.associate("havip-1", &nic("eni-x"), &aliyun(), &now()),
+        w.associate("havip-1", &nic("eni-x"), &pair(), &now()),
         Err(DomainError::EniNotFound("eni-x".into()))
     );
     // An ENI id given as an ECS instance is not an instance.
     assert_eq!(
-        w.associate("havip-1", &ecs("eni-i1"), &aliyun(), &now()),
+        w.associate("havip-1", &ecs("eni-i1"), &pair(), &now()),
         Err(DomainError::InstanceNotFound("eni-i1".into()))
     );
 }
@@ -392,33 +409,31 @@ fn associate_requires_running_or_stopped_instance() {
     let mut w = world_with_havip("s1");
     w.set_instance_status("i1", InstanceStatus::Pending);
     assert_eq!(
-        w.associate("havip-1", &ecs("i1"), &aliyun(), &now()),
+        w.associate("havip-1", &ecs("i1"), &pair(), &now()),
         Err(DomainError::InstanceStatus {
             status: InstanceStatus::Pending,
             via_eni: false
         })
     );
     assert_eq!(
-        w.associate("havip-1", &nic("eni-i1"), &aliyun(), &now()),
+        w.associate("havip-1", &nic("eni-i1"), &pair(), &now()),
         Err(DomainError::InstanceStatus {
             status: InstanceStatus::Pending,
             via_eni: true
         })
     );
     w.set_instance_status("i1", InstanceStatus::Stopped);
-    assert!(w
-        .associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .is_ok());
+    assert!(w.associate("havip-1", &ecs("i1"), &pair(), &now()).is_ok());
 }
 
 #[test]
 fn havip_status_is_checked_before_instance_status() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &later(10))
+    w.associate("havip-1", &ecs("i1"), &pair(), &later(10))
         .unwrap();
     w.set_instance_status("i2", InstanceStatus::Stopping);
     assert!(matches!(
-        w.associate("havip-1", &ecs("i2"), &aliyun(), &now()),
+        w.associate("havip-1", &ecs("i2"), &pair(), &now()),
         Err(DomainError::HaVipStatus { .. })
     ));
 }
@@ -426,19 +441,19 @@ fn havip_status_is_checked_before_instance_status() {
 #[test]
 fn associate_relations() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &volc(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i1"), &wide(), &now()).unwrap();
     assert_eq!(
-        w.associate("havip-1", &ecs("i1"), &volc(), &now()),
+        w.associate("havip-1", &ecs("i1"), &wide(), &now()),
         Err(DomainError::AlreadyAssociated)
     );
     assert_eq!(
-        w.associate("havip-1", &nic("eni-i2"), &volc(), &now()),
+        w.associate("havip-1", &nic("eni-i2"), &wide(), &now()),
         Err(DomainError::MixedTypes {
             carried: MemberKind::EcsInstance
         })
     );
     assert_eq!(
-        w.associate("havip-1", &ecs("i9"), &volc(), &now()),
+        w.associate("havip-1", &ecs("i9"), &wide(), &now()),
         Err(DomainError::DifferentSubnet)
     );
 }
@@ -447,27 +462,27 @@ fn associate_relations() {
 fn associate_eni_relations() {
     let mut w = world_with_havip("s1");
     assert_eq!(
-        w.associate("havip-1", &nic("eni-free"), &volc(), &now()),
+        w.associate("havip-1", &nic("eni-free"), &wide(), &now()),
         Err(DomainError::FreeEni)
     );
     assert_eq!(
-        w.associate("havip-1", &nic("eni-svc"), &volc(), &now()),
+        w.associate("havip-1", &nic("eni-svc"), &wide(), &now()),
         Err(DomainError::ServiceManagedEni)
     );
-    w.associate("havip-1", &nic("eni-i1"), &volc(), &now())
+    w.associate("havip-1", &nic("eni-i1"), &wide(), &now())
         .unwrap();
     assert_eq!(
-        w.associate("havip-1", &nic("eni-i1b"), &volc(), &now()),
+        w.associate("havip-1", &nic("eni-i1b"), &wide(), &now()),
         Err(DomainError::TwoEnisOfOneInstance)
     );
     assert_eq!(
-        w.associate("havip-1", &ecs("i2"), &volc(), &now()),
+        w.associate("havip-1", &ecs("i2"), &wide(), &now()),
         Err(DomainError::MixedTypes {
             carried: MemberKind::NetworkInterface
         })
     );
     assert_eq!(
-        w.associate("havip-1", &nic("eni-i9"), &volc(), &now()),
+        w.associate("havip-1", &nic("eni-i9"), &wide(), &now()),
         Err(DomainError::DifferentSubnet)
     );
 }
@@ -475,16 +490,14 @@ fn associate_eni_relations() {
 #[test]
 fn instances_per_havip_limit() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
-    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
-        .unwrap();
+    w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i2"), &pair(), &now()).unwrap();
     assert_eq!(
-        w.associate("havip-1", &ecs("i3"), &aliyun(), &now()),
+        w.associate("havip-1", &ecs("i3"), &pair(), &now()),
         Err(DomainError::InstancesPerHaVipLimit { limit: 2 })
     );
-    // Volcengine allows 10.
-    assert!(w.associate("havip-1", &ecs("i3"), &volc(), &now()).is_ok());
+    // A profile of ten allows it.
+    assert!(w.associate("havip-1", &ecs("i3"), &wide(), &now()).is_ok());
 }
 
 #[test]
@@ -502,15 +515,8 @@ fn havips_per_instance_limit() {
             subnet: "s1".into(),
             ..Default::default()
         };
-        w.create_havip(
-            Cloud::Aliyun,
-            &req,
-            &aliyun(),
-            format!("h{n}"),
-            n * 7,
-            &now(),
-        )
-        .unwrap();
+        w.create_havip(&profile(pair()), &req, format!("h{n}"), n * 7, &now())
+            .unwrap();
     }
     w.associate("h0", &ecs("i1"), &limits, &now()).unwrap();
     // An ENI of i1 counts for i1 as well.
@@ -526,15 +532,8 @@ fn havips_per_instance_limit() {
             subnet: "s1".into(),
             ..Default::default()
         };
-        w2.create_havip(
-            Cloud::Aliyun,
-            &req,
-            &aliyun(),
-            format!("h{n}"),
-            n * 7,
-            &now(),
-        )
-        .unwrap();
+        w2.create_havip(&profile(pair()), &req, format!("h{n}"), n * 7, &now())
+            .unwrap();
     }
     let one = Limits {
         havips_per_instance: 1,
@@ -551,36 +550,34 @@ fn havips_per_instance_limit() {
 fn disassociate_rules() {
     let mut w = world_with_havip("s1");
     assert_eq!(
-        w.disassociate("havip-1", &ecs("i1"), false, &aliyun(), &now()),
+        w.disassociate("havip-1", &ecs("i1"), false, &pair(), &now()),
         Err(DomainError::HaVipStatus {
             status: HaVipStatus::Available,
             action: Action::Disassociate
         })
     );
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
-    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
-        .unwrap();
+    w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i2"), &pair(), &now()).unwrap();
     assert_eq!(
-        w.disassociate("havip-1", &ecs("i3"), false, &aliyun(), &now()),
+        w.disassociate("havip-1", &ecs("i3"), false, &pair(), &now()),
         Err(DomainError::NotAssociated)
     );
     assert_eq!(
-        w.disassociate("havip-1", &ecs("i-x"), false, &aliyun(), &now()),
+        w.disassociate("havip-1", &ecs("i-x"), false, &pair(), &now()),
         Err(DomainError::InstanceNotFound("i-x".into()))
     );
     assert_eq!(
-        w.disassociate("havip-1", &ecs("i1"), false, &aliyun(), &now()),
+        w.disassociate("havip-1", &ecs("i1"), false, &pair(), &now()),
         Err(DomainError::UnassociateMaster)
     );
     w.set_instance_status("i2", InstanceStatus::Starting);
     assert!(matches!(
-        w.disassociate("havip-1", &ecs("i2"), false, &aliyun(), &now()),
+        w.disassociate("havip-1", &ecs("i2"), false, &pair(), &now()),
         Err(DomainError::InstanceStatus { .. })
     ));
     w.set_instance_status("i2", InstanceStatus::Running);
     let h = w
-        .disassociate("havip-1", &ecs("i1"), true, &aliyun(), &now())
+        .disassociate("havip-1", &ecs("i1"), true, &pair(), &now())
         .unwrap();
     assert_eq!(
         h.master.as_deref(),
@@ -588,18 +585,18 @@ fn disassociate_rules() {
         "the next member becomes master"
     );
     let h = w
-        .disassociate("havip-1", &ecs("i2"), true, &aliyun(), &now())
+        .disassociate("havip-1", &ecs("i2"), true, &pair(), &now())
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Available);
     assert_eq!(h.master, None);
 }
 
 #[test]
-fn volcengine_disassociates_master_without_force() {
+fn without_force_rule_the_master_is_disassociated_plainly() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &volc(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i1"), &wide(), &now()).unwrap();
     let h = w
-        .disassociate("havip-1", &ecs("i1"), false, &volc(), &now())
+        .disassociate("havip-1", &ecs("i1"), false, &wide(), &now())
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Available);
 }
@@ -607,12 +604,10 @@ fn volcengine_disassociates_master_without_force() {
 #[test]
 fn disassociate_async_goes_through_unassociating() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
-    w.associate("havip-1", &ecs("i2"), &aliyun(), &now())
-        .unwrap();
+    w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i2"), &pair(), &now()).unwrap();
     let h = w
-        .disassociate("havip-1", &ecs("i1"), true, &aliyun(), &later(50))
+        .disassociate("havip-1", &ecs("i1"), true, &pair(), &later(50))
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Unassociating);
     assert_eq!(h.master.as_deref(), Some("i1"), "still carried until done");
@@ -629,8 +624,7 @@ fn disassociate_async_goes_through_unassociating() {
 #[test]
 fn delete_rules() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
+    w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
     assert_eq!(
         w.delete("havip-1", &now()),
         Err(DomainError::HaVipStatus {
@@ -638,7 +632,7 @@ fn delete_rules() {
             action: Action::Delete
         })
     );
-    w.disassociate("havip-1", &ecs("i1"), true, &aliyun(), &now())
+    w.disassociate("havip-1", &ecs("i1"), true, &pair(), &now())
         .unwrap();
     if let Some(h) = w.havips.get_mut("havip-1") {
         h.eip = Some("47.0.0.1".into());
@@ -661,10 +655,18 @@ fn delete_rules() {
 fn modify_and_tags() {
     let w = world_with_havip("s1");
     let h = &w.havips["havip-1"];
-    let m = modify(Cloud::Aliyun, "havip-1", Some(h), Some("n"), Some("d"), 5).unwrap();
+    let m = modify(
+        &profile(pair()),
+        "havip-1",
+        Some(h),
+        Some("n"),
+        Some("d"),
+        5,
+    )
+    .unwrap();
     assert_eq!((m.name.as_str(), m.description.as_str()), ("n", "d"));
     assert_eq!(
-        modify(Cloud::Aliyun, "havip-1", Some(h), Some(""), None, 5),
+        modify(&profile(pair()), "havip-1", Some(h), Some(""), None, 5),
         Err(DomainError::NameMalformed)
     );
     let mut tags = BTreeMap::new();
@@ -690,9 +692,9 @@ fn failover_moves_master_among_associated() {
         w.failover("havip-1", None, 1),
         Err(DomainError::HaVipStatus { .. })
     ));
-    w.associate("havip-1", &ecs("i1"), &volc(), &now()).unwrap();
-    w.associate("havip-1", &ecs("i2"), &volc(), &now()).unwrap();
-    w.associate("havip-1", &ecs("i3"), &volc(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i1"), &wide(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i2"), &wide(), &now()).unwrap();
+    w.associate("havip-1", &ecs("i3"), &wide(), &now()).unwrap();
     assert_eq!(
         w.failover("havip-1", None, 1).unwrap().master.as_deref(),
         Some("i2")
@@ -710,7 +712,7 @@ fn failover_moves_master_among_associated() {
     );
     // Disassociating a non-master keeps the master.
     let h = w
-        .disassociate("havip-1", &ecs("i2"), false, &volc(), &now())
+        .disassociate("havip-1", &ecs("i2"), false, &wide(), &now())
         .unwrap();
     assert_eq!(h.master.as_deref(), Some("i1"));
 }
@@ -747,9 +749,8 @@ fn eni_attach_and_detach() {
 #[test]
 fn invariants_hold_on_sample() {
     let mut w = world_with_havip("s1");
-    w.associate("havip-1", &ecs("i1"), &aliyun(), &now())
-        .unwrap();
-    assert_eq!(w.check_invariants(&aliyun()), Ok(()));
+    w.associate("havip-1", &ecs("i1"), &pair(), &now()).unwrap();
+    assert_eq!(w.check_invariants(&pair()), Ok(()));
 }
 
 #[test]
@@ -757,7 +758,7 @@ fn settled_status_is_the_status_before_the_change_in_flight() {
     let mut w = world_with_havip("s1");
     // Available → Associating: settled Available, nothing carried yet.
     let h = w
-        .associate("havip-1", &ecs("i1"), &volc(), &later(50))
+        .associate("havip-1", &ecs("i1"), &wide(), &later(50))
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Associating);
     assert_eq!(h.settled_status(), HaVipStatus::Available);
@@ -768,7 +769,7 @@ fn settled_status_is_the_status_before_the_change_in_flight() {
     assert_eq!(h.settled_status(), HaVipStatus::InUse);
     // InUse → Associating a second member: settled InUse, only the first member carried.
     let h = w
-        .associate("havip-1", &ecs("i2"), &volc(), &later(50))
+        .associate("havip-1", &ecs("i2"), &wide(), &later(50))
         .unwrap();
     assert_eq!(h.settled_status(), HaVipStatus::InUse);
     let carried: Vec<_> = h.carried_members().map(|m| m.id.as_str()).collect();
@@ -776,10 +777,10 @@ fn settled_status_is_the_status_before_the_change_in_flight() {
     w.complete_due(2000);
     // InUse → Unassociating the last-but-one and then the last member: settled InUse,
     // the leaving member still carried.
-    w.disassociate("havip-1", &ecs("i2"), false, &volc(), &now())
+    w.disassociate("havip-1", &ecs("i2"), false, &wide(), &now())
         .unwrap();
     let h = w
-        .disassociate("havip-1", &ecs("i1"), false, &volc(), &later(50))
+        .disassociate("havip-1", &ecs("i1"), false, &wide(), &later(50))
         .unwrap();
     assert_eq!(h.status, HaVipStatus::Unassociating);
     assert_eq!(h.settled_status(), HaVipStatus::InUse);

@@ -45,11 +45,16 @@ fn make_world() -> Result<World, String> {
         .map_err(|e| e.to_string())?;
     let dir = store_dir().map_err(|e| e.to_string())?;
     let seed = havip_seed::parse_seed(SEED).map_err(|e| e.to_string())?;
+    let (faces, operator) =
+        havip::dispatch::Faces::standard(Some(&seed)).map_err(|e| e.to_string())?;
     let app = runtime.block_on(async {
         let store = SqliteStore::open(&dir).await.map_err(|e| e.to_string())?;
         let service = Service::new(
             Arc::new(store),
-            ServiceConfig::default(),
+            ServiceConfig {
+                operator: Arc::new(operator),
+                ..ServiceConfig::default()
+            },
             Arc::new(SystemClock),
             Arc::new(SeededIds::new(0)),
         );
@@ -60,7 +65,7 @@ fn make_world() -> Result<World, String> {
             insecure_account: seed.accounts.first().map(|a| a.id.clone()),
             bodies: Default::default(),
         });
-        Ok::<_, String>(havip::serve::app(state, false))
+        Ok::<_, String>(havip::serve::app(state, Arc::new(faces), false))
     })?;
     Ok(World { runtime, app })
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use havip_api::SharedState;
 use havip_core::ops::CreateHaVip;
-use havip_core::{validate, Cloud, DomainError, HaVipStatus, MemberKind, Target};
+use havip_core::{validate, DomainError, HaVipStatus, MemberKind, Target};
 use havip_service::{Caller, ServiceError};
 use havip_store::{HaVipQuery, Paging};
 use http::StatusCode;
@@ -23,10 +23,6 @@ use crate::problem::NativeResult;
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 pub const MAX_PAGE_SIZE: u64 = 500;
 
-fn operator() -> Caller {
-    Caller::operator()
-}
-
 fn havip_id(id: String) -> NativeResult<String> {
     checked_id(id, DomainError::HaVipNotFound)
 }
@@ -36,7 +32,7 @@ fn client_token(token: Option<&str>) -> NativeResult<Option<String>> {
 }
 
 async fn answer(st: &SharedState, id: &str) -> NativeResult<Json<HaVipDto>> {
-    let havip = st.service.get_havip(&operator(), id).await?;
+    let havip = st.service.get_havip(&st.service.operator(), id).await?;
     Ok(Json(HaVipDto::from(&havip)))
 }
 
@@ -109,9 +105,9 @@ pub async fn list_havips(
     let (query, page, page_size) = havip_query(&q)?;
     // The account and region filters are a caller's scope: the operator narrowed down.
     let caller = Caller {
-        cloud: Cloud::Native,
         account: query.account.clone(),
         region: query.region.clone(),
+        ..st.service.operator()
     };
     let found = match st.service.describe_havips(&caller, &query).await {
         Ok(found) => found,
@@ -144,7 +140,7 @@ pub async fn create_havip(
     };
     let created = st
         .service
-        .create_havip(&operator(), &create, token.as_deref())
+        .create_havip(&st.service.operator(), &create, token.as_deref())
         .await?;
     let Json(havip) = answer(&st, &created.id).await?;
     Ok((StatusCode::CREATED, Json(havip)))
@@ -166,7 +162,7 @@ pub async fn modify_havip(
     let havip = st
         .service
         .modify_havip(
-            &operator(),
+            &st.service.operator(),
             &id,
             req.name.as_deref(),
             req.description.as_deref(),
@@ -181,8 +177,10 @@ pub async fn delete_havip(
     PathId(id): PathId,
 ) -> NativeResult<Response> {
     let id = havip_id(id)?;
-    st.service.delete_havip(&operator(), &id, None).await?;
-    match st.service.get_havip(&operator(), &id).await {
+    st.service
+        .delete_havip(&st.service.operator(), &id, None)
+        .await?;
+    match st.service.get_havip(&st.service.operator(), &id).await {
         Ok(h) => Ok((StatusCode::ACCEPTED, Json(HaVipDto::from(&h))).into_response()),
         Err(ServiceError::Domain(DomainError::HaVipNotFound(_))) => {
             Ok(StatusCode::NO_CONTENT.into_response())
@@ -223,7 +221,7 @@ pub async fn associate(
     )?;
     let havip = st
         .service
-        .associate(&operator(), &id, &target, token.as_deref())
+        .associate(&st.service.operator(), &id, &target, token.as_deref())
         .await?;
     Ok(Json(HaVipDto::from(&havip)))
 }
@@ -241,7 +239,13 @@ pub async fn disassociate(
     )?;
     let havip = st
         .service
-        .disassociate(&operator(), &id, &target, req.force, token.as_deref())
+        .disassociate(
+            &st.service.operator(),
+            &id,
+            &target,
+            req.force,
+            token.as_deref(),
+        )
         .await?;
     Ok(Json(HaVipDto::from(&havip)))
 }
@@ -254,7 +258,7 @@ pub async fn failover(
     let id = havip_id(id)?;
     let havip = st
         .service
-        .failover(&operator(), &id, req.to.as_deref())
+        .failover(&st.service.operator(), &id, req.to.as_deref())
         .await?;
     Ok(Json(HaVipDto::from(&havip)))
 }
@@ -267,7 +271,11 @@ pub async fn complete_change(
 ) -> NativeResult<Response> {
     let id = havip_id(id)?;
     Ok(
-        match st.service.complete_change_now(&operator(), &id).await? {
+        match st
+            .service
+            .complete_change_now(&st.service.operator(), &id)
+            .await?
+        {
             Some(h) => Json(HaVipDto::from(&h)).into_response(),
             None => StatusCode::NO_CONTENT.into_response(),
         },
@@ -282,7 +290,7 @@ pub async fn put_tags(
     let id = havip_id(id)?;
     let tags: Vec<(String, String)> = tags.into_iter().collect();
     st.service
-        .tag_havips(&operator(), std::slice::from_ref(&id), &tags)
+        .tag_havips(&st.service.operator(), std::slice::from_ref(&id), &tags)
         .await?;
     answer(&st, &id).await
 }
@@ -299,7 +307,12 @@ pub async fn delete_tags(
         return Err(DomainError::MissingParameter("key").into());
     }
     st.service
-        .untag_havips(&operator(), std::slice::from_ref(&id), &keys, false)
+        .untag_havips(
+            &st.service.operator(),
+            std::slice::from_ref(&id),
+            &keys,
+            false,
+        )
         .await?;
     answer(&st, &id).await
 }
@@ -322,7 +335,10 @@ pub async fn list_operations(
         },
         ..HaVipQuery::default()
     };
-    let found = st.service.describe_havips(&operator(), &query).await?;
+    let found = st
+        .service
+        .describe_havips(&st.service.operator(), &query)
+        .await?;
     let mut pending: Vec<_> = found
         .items
         .iter()

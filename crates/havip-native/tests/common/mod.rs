@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::Request;
 use havip_api::{AppState, SharedState};
-use havip_core::{LimitProfiles, Limits};
+use havip_core::Limits;
 use havip_service::{Clock, ManualClock, SeededIds, Service, ServiceConfig};
 use havip_store::sqlite::SqliteStore;
 use http::{HeaderMap, StatusCode};
@@ -81,33 +81,41 @@ impl Answer {
     }
 }
 
-pub fn equal_limits(n: u32) -> LimitProfiles {
-    let l = Limits {
-        instances_per_havip: n,
-        havips_per_instance: 5,
+/// The operator's limits of a server running the standard faces with their defaults (the
+/// widest of them).
+pub fn default_limits() -> Limits {
+    Limits {
+        instances_per_havip: 10,
+        havips_per_instance: 8,
         havips_per_region: 50,
         master_needs_force: false,
         processing_is_error: false,
-    };
-    LimitProfiles {
-        aliyun: Limits {
-            master_needs_force: true,
-            ..l
-        },
-        volcengine: l,
-        huawei: l,
+    }
+}
+
+/// The operator's profile with `limits`, and the tag prefixes the standard faces reserve.
+pub fn operator_profile(limits: Limits) -> havip_core::Profile {
+    havip_native::profile(limits, vec!["acs:".into(), "aliyun".into()])
+}
+
+/// Operator limits of `n` instances per HaVip.
+pub fn equal_limits(n: u32) -> Limits {
+    Limits {
+        instances_per_havip: n,
+        havips_per_instance: 5,
+        ..default_limits()
     }
 }
 
 impl Harness {
     /// A fresh service with the example seed and no transition delay.
     pub async fn new() -> Harness {
-        Harness::with(Duration::ZERO, LimitProfiles::default()).await
+        Harness::with(Duration::ZERO, default_limits()).await
     }
 
-    pub async fn with(delay: Duration, limits: LimitProfiles) -> Harness {
+    pub async fn with(delay: Duration, limits: Limits) -> Harness {
         Harness::configured(ServiceConfig {
-            limits,
+            operator: Arc::new(operator_profile(limits)),
             transition_delay: delay,
             ..ServiceConfig::default()
         })
@@ -118,6 +126,7 @@ impl Harness {
     pub async fn with_dataplane() -> Harness {
         Harness::configured(ServiceConfig {
             dataplane: true,
+            operator: Arc::new(operator_profile(default_limits())),
             ..ServiceConfig::default()
         })
         .await

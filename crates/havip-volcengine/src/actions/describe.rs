@@ -23,7 +23,10 @@ pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult
         Some((seq, _)) if more => params::next_token(*seq),
         _ => String::new(),
     };
-    let havips: Vec<Value> = items.iter().map(|(_, h)| render::havip(h)).collect();
+    let havips: Vec<Value> = items
+        .iter()
+        .map(|(_, h)| render::havip(&caller.profile, h))
+        .collect();
     let mut out = Map::new();
     out.insert("HaVips".into(), Value::Array(havips));
     out.insert("TotalCount".into(), json!(total));
