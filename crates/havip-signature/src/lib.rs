@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 pub mod aliyun;
 pub mod huawei;
+pub mod tencent;
 pub mod volcengine;
 
 /// Allowed distance, in minutes, between a request's own date and the server clock
@@ -95,6 +96,8 @@ pub enum Scheme {
     Volcengine,
     /// Huawei Cloud `SDK-HMAC-SHA256`.
     Huawei,
+    /// Tencent Cloud API 3.0 `TC3-HMAC-SHA256` with a date/service credential scope.
+    Tencent,
 }
 
 /// Credentials read out of a request by a `parse*` function, before the secret is known.
