@@ -67,9 +67,7 @@ impl From<havip_service::ServiceError> for FaceError {
     fn from(e: havip_service::ServiceError) -> Self {
         match e {
             havip_service::ServiceError::Domain(d) => FaceError::Domain(d),
-            havip_service::ServiceError::Store(havip_store::StoreError::Corrupt(_)) => {
-                FaceError::Internal
-            }
+            other if other.is_corrupt() => FaceError::Internal,
             havip_service::ServiceError::Store(_) => FaceError::Unavailable,
         }
     }

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use havip_aliyun::AliyunFace;
 use havip_api::{AppState, Face, SharedState};
 use havip_core::Profile;
+use havip_service::store::sqlite::SqliteStore;
 use havip_service::{Clock, ManualClock, SeededIds, Service, ServiceConfig};
 use havip_signature::aliyun::{sign_acs3, sign_rpc, AliyunCall, RpcFlavor};
 use havip_signature::{Credentials, OwnedRequest};
-use havip_store::sqlite::SqliteStore;
 use http_body_util::BodyExt;
 use serde_json::Value;
 

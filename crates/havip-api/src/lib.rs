@@ -13,6 +13,8 @@ use http::{HeaderMap, Method};
 use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+pub mod auth;
+
 pub use havip_service::{ids, Caller, Service};
 
 /// The answer to a request, still being served.

@@ -10,6 +10,8 @@ pub mod limits;
 pub mod model;
 pub mod ops;
 pub mod profile;
+pub mod query;
+pub mod records;
 pub mod validate;
 pub mod world;
 

@@ -3,14 +3,13 @@
 //! `X-Project-Id` for `/v2.0`) mapped to the caller's (account, region). Failures are the
 //! API gateway's: 401 APIGW.0301 for credentials, 403 APIGW.0302 for a foreign project.
 
-use chrono::{DateTime, Utc};
-use havip_api::{now_utc, AppState, Incoming};
 use std::sync::Arc;
 
+use havip_api::auth::{self, AuthFailure, SignatureScheme};
+use havip_api::{AppState, Incoming};
 use havip_core::Profile;
 use havip_service::Caller;
-use havip_signature::{huawei, ParsedAuth, RequestParts, SignatureError};
-use havip_store::AccessKey;
+use havip_signature::{huawei, SignatureError};
 
 use crate::errors::FaceError;
 
@@ -23,51 +22,36 @@ pub enum ProjectSource {
     Header,
 }
 
+const SCHEME: SignatureScheme = SignatureScheme {
+    parse: huawei::parse,
+    verify: huawei::verify,
+    clock_window: havip_signature::check_clock_window,
+};
+
+/// The gateway's view of an authentication failure: an unknown and a disabled key are
+/// one error.
+fn refused(f: AuthFailure) -> FaceError {
+    match f {
+        AuthFailure::Signature(e) => signature_error(e),
+        AuthFailure::UnknownKey(_) | AuthFailure::DisabledKey(_) => FaceError::UnknownAccessKey,
+        // Huawei's scheme carries no nonce.
+        AuthFailure::NonceUsed => FaceError::BadSignature("the request was replayed".into()),
+        AuthFailure::Service(e) => e.into(),
+    }
+}
+
 /// The account whose key signed the request (or the `--insecure-no-auth` account for an
 /// unsigned request).
 pub async fn account(state: &AppState, req: &Incoming) -> Result<String, FaceError> {
-    if req.header("authorization").is_none() {
-        return state.insecure_account.clone().ok_or(FaceError::Unsigned);
-    }
-    let parts = req.parts();
-    let parsed = huawei::parse(&parts).map_err(signature_error)?;
-    let key = usable_key(state, &parsed).await?;
-    check(&parts, &parsed, &key.secret, now_utc(&state.service))?;
-    Ok(key.account)
+    let caller = auth::authenticate(state, req, SCHEME)
+        .await
+        .map_err(refused)?;
+    Ok(caller.account().to_string())
 }
 
-/// The access key a request claims, if it exists and is enabled.
-async fn usable_key(state: &AppState, parsed: &ParsedAuth) -> Result<AccessKey, FaceError> {
-    state
-        .service
-        .access_key(&parsed.access_key_id)
-        .await?
-        .filter(|k| k.enabled)
-        .ok_or(FaceError::UnknownAccessKey)
-}
-
-/// What can be checked before the body is read: a signed request's key must exist and be
-/// enabled and `X-Sdk-Date` be inside the window, with the errors `account` gives for the
-/// same faults; anything else is left to `account`.
+/// What can be checked before the body is read (see [`auth::check_head`]).
 pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    if head.header("authorization").is_none() {
-        return Ok(());
-    }
-    let Ok(parsed) = huawei::parse(&head.parts()) else {
-        return Ok(());
-    };
-    usable_key(state, &parsed).await?;
-    havip_signature::check_clock_window(&parsed, now_utc(&state.service)).map_err(signature_error)
-}
-
-/// Verifies a parsed request with the key's secret at `now`.
-pub fn check(
-    parts: &RequestParts<'_>,
-    parsed: &ParsedAuth,
-    secret: &str,
-    now: DateTime<Utc>,
-) -> Result<(), FaceError> {
-    huawei::verify(parts, parsed, secret, now).map_err(signature_error)
+    auth::check_head(state, head, SCHEME).await.map_err(refused)
 }
 
 /// The gateway's view of a signature failure.
@@ -125,6 +109,19 @@ pub async fn caller(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
+    use havip_signature::{ParsedAuth, RequestParts};
+
+    /// Verifies a parsed request with the key's secret at `now`.
+    fn check(
+        parts: &RequestParts<'_>,
+        parsed: &ParsedAuth,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), FaceError> {
+        huawei::verify(parts, parsed, secret, now).map_err(signature_error)
+    }
+
     use chrono::TimeDelta;
     use http::HeaderMap;
 

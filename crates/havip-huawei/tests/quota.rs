@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use havip_api::{AppState, SharedState};
+use havip_service::store::sqlite::SqliteStore;
 use havip_service::{ManualClock, SeededIds, Service, ServiceConfig};
-use havip_store::sqlite::SqliteStore;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 

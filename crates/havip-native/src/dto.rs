@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat};
+use havip_core::records::{AccessKey, Account, Project as HuaweiProject};
 use havip_core::{Eni, HaVip, Instance, PendingChange, Subnet, Vpc};
-use havip_store::{AccessKey, Account, HuaweiProject};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the epoch as RFC 3339 (`2026-01-02T03:04:05.678Z`).

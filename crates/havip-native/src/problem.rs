@@ -347,8 +347,7 @@ mod tests {
 
     #[test]
     fn store_failures_are_unavailable() {
-        let e: NativeError =
-            ServiceError::Store(havip_store::StoreError::Unavailable("down".into())).into();
+        let e: NativeError = ServiceError::unavailable("down").into();
         assert!(matches!(e, NativeError::Unavailable));
     }
 }

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::extract::Request;
 use common::{Harness, SEED_HAVIP, TOKEN, VSW};
+use havip_service::store::{Store, StoreError, StoreResult, Tx};
 use havip_service::{ManualClock, SeededIds, Service, ServiceConfig};
-use havip_store::{Store, StoreError, StoreResult, Tx};
 use serde_json::json;
 
 /// Sends each request and checks its problem; then checks nothing changed.

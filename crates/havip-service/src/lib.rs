@@ -133,8 +133,22 @@ impl Service {
         }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Records a signature nonce of an access key until `expires_at`; false when it was
+    /// seen before and has not expired (across replicas).
+    pub async fn remember_nonce(
+        &self,
+        access_key: &str,
+        nonce: &str,
+        expires_at: i64,
+    ) -> ServiceResult<bool> {
+        Ok(self
+            .store
+            .remember_nonce(access_key, nonce, self.now_ms(), expires_at)
+            .await?)
     }
 
     pub fn config(&self) -> &ServiceConfig {

@@ -786,8 +786,7 @@ async fn racing_creates_never_exceed_the_quota(dir: Backend) {
 }
 
 async fn signature_nonces_are_accepted_once(dir: Backend) {
-    let (s, _) = seeded(&dir, Duration::ZERO).await;
-    let store = s.store();
+    let store = dir.open().await;
     assert!(store.remember_nonce("AK", "n1", 1000, 2000).await.unwrap());
     assert!(
         !store.remember_nonce("AK", "n1", 1500, 2500).await.unwrap(),

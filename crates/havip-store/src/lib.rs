@@ -37,29 +37,8 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    pub id: String,
-    pub name: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessKey {
-    pub id: String,
-    pub account: String,
-    pub secret: String,
-    pub enabled: bool,
-    pub created_at: i64,
-}
-
-/// A Huawei project id stands for one (account, region).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HuaweiProject {
-    pub id: String,
-    pub account: String,
-    pub region: String,
-}
+pub use havip_core::query::{HaVipPage, HaVipQuery, Paging, Scope};
+pub use havip_core::records::{AccessKey, Account, Project as HuaweiProject};
 
 /// The first answer to a request that carried a ClientToken, kept so that retries get it
 /// back (and retries with other parameters are told apart by the fingerprint).
@@ -74,58 +53,6 @@ pub struct IdempotencyRecord {
     pub change: Option<String>,
     pub result: serde_json::Value,
     pub expires_at: i64,
-}
-
-/// Which HaVips to list. Empty lists mean "any"; values of one list are ORed, lists ANDed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HaVipQuery {
-    pub account: Option<String>,
-    pub region: Option<String>,
-    pub ids: Vec<String>,
-    pub vpcs: Vec<String>,
-    pub subnets: Vec<String>,
-    pub statuses: Vec<String>,
-    /// Statuses as they were before the association change in flight, the way
-    /// `HaVip::settled_status` names them: an Associating HaVip counts as InUse when it
-    /// already carried a member and as Available otherwise, an Unassociating one as InUse.
-    pub settled_statuses: Vec<String>,
-    pub ips: Vec<String>,
-    pub names: Vec<String>,
-    /// Each (key, values): the HaVip has tag `key` with one of `values` (any value if empty).
-    pub tags: Vec<(String, Vec<String>)>,
-    pub page: Paging,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paging {
-    /// Skip `offset` matches, return at most `limit`.
-    Offset { offset: u64, limit: u64 },
-    /// Matches after the one with sequence number `after`, at most `limit`.
-    After { after: i64, limit: u64 },
-}
-
-impl Default for Paging {
-    fn default() -> Self {
-        Paging::Offset {
-            offset: 0,
-            limit: 100,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HaVipPage {
-    /// Each HaVip with its sequence number (stable creation order, for keyset paging).
-    pub items: Vec<(i64, HaVip)>,
-    /// How many HaVips match the query in all.
-    pub total: u64,
-}
-
-/// A listing filter for inventory: by account and/or region, or everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    pub account: Option<String>,
-    pub region: Option<String>,
 }
 
 /// The storage backend.

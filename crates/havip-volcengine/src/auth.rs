@@ -3,9 +3,9 @@
 //! region. Unsigned requests are served as `state.insecure_account` when the server runs
 //! with `--insecure-no-auth` (region from a `Region` header or parameter).
 
-use havip_api::{now_utc, AppState, Incoming};
-use havip_signature::{volcengine, ParsedAuth, SignatureError};
-use havip_store::AccessKey;
+use havip_api::auth::{self, AuthFailure, SignatureScheme};
+use havip_api::{AppState, Incoming};
+use havip_signature::{volcengine, SignatureError};
 
 use crate::errors::FaceError;
 use crate::params::Params;
@@ -62,26 +62,31 @@ fn signature_error(e: SignatureError, incoming: &Incoming) -> FaceError {
     }
 }
 
-/// The access key a request claims, if it exists and is enabled.
-async fn usable_key(state: &AppState, auth: &ParsedAuth) -> Result<AccessKey, FaceError> {
-    state
-        .service
-        .access_key(&auth.access_key_id)
-        .await?
-        .filter(|k| k.enabled)
-        .ok_or_else(|| FaceError::InvalidAccessKey(auth.access_key_id.clone()))
+const SCHEME: SignatureScheme = SignatureScheme {
+    parse: volcengine::parse,
+    verify: volcengine::verify,
+    clock_window: havip_signature::check_clock_window,
+};
+
+/// Volcengine's view of an authentication failure: an unknown and a disabled key are
+/// one error, as on the gateway.
+fn refused(f: AuthFailure, incoming: &Incoming) -> FaceError {
+    match f {
+        AuthFailure::Signature(e) => signature_error(e, incoming),
+        AuthFailure::UnknownKey(id) | AuthFailure::DisabledKey(id) => {
+            FaceError::InvalidAccessKey(id)
+        }
+        // Volcengine's scheme carries no nonce.
+        AuthFailure::NonceUsed => FaceError::SignatureDoesNotMatch,
+        AuthFailure::Service(e) => e.into(),
+    }
 }
 
-/// What can be checked before the body is read: when the headers carry the credentials,
-/// the key must exist and be enabled and `X-Date` be inside the window, with the errors
-/// `authenticate` gives for the same faults; anything else is left to `authenticate`.
+/// What can be checked before the body is read (see [`auth::check_head`]).
 pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    let Ok(auth) = volcengine::parse(&head.parts()) else {
-        return Ok(());
-    };
-    usable_key(state, &auth).await?;
-    havip_signature::check_clock_window(&auth, now_utc(&state.service))
-        .map_err(|e| signature_error(e, head))
+    auth::check_head(state, head, SCHEME)
+        .await
+        .map_err(|f| refused(f, head))
 }
 
 /// Verifies the request and returns the caller's account and region.
@@ -90,30 +95,24 @@ pub async fn authenticate(
     incoming: &Incoming,
     params: &Params,
 ) -> Result<Identity, FaceError> {
-    let parts = incoming.parts();
-    let auth = match volcengine::parse(&parts) {
-        Ok(a) => a,
-        Err(SignatureError::Missing) if state.insecure_account.is_some() => {
-            let account = state.insecure_account.clone().unwrap_or_default();
+    let caller = auth::authenticate(state, incoming, SCHEME)
+        .await
+        .map_err(|f| refused(f, incoming))?;
+    let (account, parsed) = match caller {
+        auth::Caller::Unsigned { account } => {
             let region =
                 unsigned_region(incoming, params).ok_or(FaceError::MissingRequestInfo("Region"))?;
             return Ok(Identity { account, region });
         }
-        Err(e) => return Err(signature_error(e, incoming)),
+        auth::Caller::Signed { parsed, key } => (key.account, parsed),
     };
-    let key = usable_key(state, &auth).await?;
-    volcengine::verify(&parts, &auth, &key.secret, now_utc(&state.service))
-        .map_err(|e| signature_error(e, incoming))?;
-    let service = auth.service.unwrap_or_default();
+    let service = parsed.service.clone().unwrap_or_default();
     if service != SERVICE {
         return Err(FaceError::ServiceNotFound(service));
     }
-    let region = auth.region.unwrap_or_default();
+    let region = parsed.region.clone().unwrap_or_default();
     if region.is_empty() {
         return Err(FaceError::MissingRequestInfo("Region"));
     }
-    Ok(Identity {
-        account: key.account,
-        region,
-    })
+    Ok(Identity { account, region })
 }

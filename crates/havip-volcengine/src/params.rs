@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use havip_core::ops::CreateHaVip;
+use havip_core::query::{HaVipQuery, Paging};
 use havip_core::{validate, DomainError, MemberKind, Target};
-use havip_store::{HaVipQuery, Paging};
 
 use crate::render;
 

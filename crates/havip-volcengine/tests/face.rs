@@ -9,9 +9,9 @@ use std::sync::Arc;
 use axum::body::Body;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use havip_api::{AppState, SharedState};
+use havip_service::store::sqlite::SqliteStore;
 use havip_service::{ManualClock, NewSubnet, NewVpc, SeededIds, Service, ServiceConfig};
 use havip_signature::{volcengine, Credentials, OwnedRequest};
-use havip_store::sqlite::SqliteStore;
 use http_body_util::BodyExt;
 use serde_json::Value;
 

@@ -4,8 +4,8 @@
 //! page, with the JSON keys exactly as the SDKs' `from_map` reads them
 //! (`associatedInstance`, `associatedEipAddresse`).
 
+use havip_core::query::{HaVipPage, HaVipQuery, Paging};
 use havip_core::HaVip;
-use havip_store::{HaVipPage, HaVipQuery, Paging};
 use serde_json::{json, Value};
 
 use super::Ctx;

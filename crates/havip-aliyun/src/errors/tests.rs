@@ -577,9 +577,8 @@ fn idempotency() {
 fn server_failures() {
     row(F::Unavailable, None, 503, "ServiceUnavailable");
     row(F::Internal, None, 500, "InternalError");
-    let store_down =
-        havip_service::ServiceError::Store(havip_store::StoreError::Unavailable("x".into()));
+    let store_down = havip_service::ServiceError::unavailable("x");
     assert_eq!(F::from(store_down), F::Unavailable);
-    let corrupt = havip_service::ServiceError::Store(havip_store::StoreError::Corrupt("x".into()));
+    let corrupt = havip_service::ServiceError::corrupt("x");
     assert_eq!(F::from(corrupt), F::Internal);
 }

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use havip_api::SharedState;
 use havip_core::ops::CreateHaVip;
+use havip_core::query::{HaVipQuery, Paging};
 use havip_core::{validate, DomainError, HaVipStatus, MemberKind, Target};
 use havip_service::{Caller, ServiceError};
-use havip_store::{HaVipQuery, Paging};
 use http::StatusCode;
 
 use crate::dto::{
@@ -111,7 +111,7 @@ pub async fn list_havips(
     };
     let found = match st.service.describe_havips(&caller, &query).await {
         Ok(found) => found,
-        Err(ServiceError::Domain(DomainError::RegionNotFound(_))) => havip_store::HaVipPage {
+        Err(ServiceError::Domain(DomainError::RegionNotFound(_))) => havip_core::query::HaVipPage {
             items: Vec::new(),
             total: 0,
         },

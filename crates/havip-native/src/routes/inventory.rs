@@ -5,9 +5,10 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
 use havip_api::SharedState;
+use havip_core::query::Scope;
+use havip_core::records::Project as HuaweiProject;
 use havip_core::{DomainError, InstanceStatus};
 use havip_service::{NewEni, NewInstance, NewSubnet, NewVpc};
-use havip_store::{HuaweiProject, Scope};
 use http::StatusCode;
 
 use crate::dto::{
