@@ -55,13 +55,25 @@ impl Service {
     }
 
     /// Opens the write transaction of a request that may carry a ClientToken: the region
-    /// is checked, then the token (whose first answer is replayed if it has one).
+    /// is checked, then the token (whose first answer is replayed if it has one). A token
+    /// already answered is replayed from a read transaction, without the writer lock; a
+    /// token not seen yet is checked again inside the write transaction, so that two
+    /// requests racing with one token still act once.
     async fn begin_request(
         &self,
         caller: &Caller,
         token: Option<&Token<'_>>,
     ) -> ServiceResult<Begun> {
         let limits = self.limits_for(caller);
+        if token.is_some() {
+            let mut read = self.store.read().await?;
+            self.check_region(&mut *read, caller).await?;
+            if let Some(first) =
+                idempotency::check(&mut *read, caller, token, &limits, self.now_ms()).await?
+            {
+                return Ok(Begun::Replay(first));
+            }
+        }
         let mut tx = self.write_in_region(caller).await?;
         match idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await? {
             Some(first) => Ok(Begun::Replay(first)),

@@ -803,7 +803,30 @@ async fn signature_nonces_are_accepted_once(dir: Backend) {
     assert_eq!(store.purge_expired(2600).await.unwrap(), 1);
 }
 
+/// A retry of an answered ClientToken is served from a read transaction: it is answered
+/// while another writer holds the store's writer lock.
+async fn a_client_token_replay_takes_no_writer_lock(dir: Backend) {
+    let (s, _) = seeded(&dir, Duration::ZERO).await;
+    let req = CreateHaVip {
+        subnet: SUBNET.into(),
+        ..Default::default()
+    };
+    let first = s.create_havip(&aliyun(), &req, Some("tok-r")).await.unwrap();
+    let other = dir.open().await;
+    let held = other.write().await.expect("a writer");
+    let again = tokio::time::timeout(
+        Duration::from_secs(3),
+        s.create_havip(&aliyun(), &req, Some("tok-r")),
+    )
+    .await
+    .expect("the replay waited for the writer lock")
+    .unwrap();
+    assert_eq!(again, first);
+    drop(held);
+}
+
 backend::on_every_store!(
+    a_client_token_replay_takes_no_writer_lock,
     racing_retries_with_one_token_create_once,
     signature_nonces_are_accepted_once,
     seed_loads_once,
