@@ -801,6 +801,20 @@ async fn signature_nonces_are_accepted_once(dir: Backend) {
         "expired nonces may come again"
     );
     assert_eq!(store.purge_expired(2600).await.unwrap(), 1);
+    // A nonce is remembered while another writer holds the store's writer lock, and a
+    // second handle on the same store (another process, another replica) sees it.
+    let other = dir.open().await;
+    let held = other.write().await.expect("a writer");
+    let fresh = tokio::time::timeout(
+        Duration::from_secs(3),
+        store.remember_nonce("AK", "n2", 3000, 4000),
+    )
+    .await
+    .expect("the nonce waited for the writer lock")
+    .unwrap();
+    assert!(fresh);
+    drop(held);
+    assert!(!other.remember_nonce("AK", "n2", 3000, 4000).await.unwrap());
 }
 
 /// A retry of an answered ClientToken is served from a read transaction: it is answered
@@ -811,7 +825,10 @@ async fn a_client_token_replay_takes_no_writer_lock(dir: Backend) {
         subnet: SUBNET.into(),
         ..Default::default()
     };
-    let first = s.create_havip(&aliyun(), &req, Some("tok-r")).await.unwrap();
+    let first = s
+        .create_havip(&aliyun(), &req, Some("tok-r"))
+        .await
+        .unwrap();
     let other = dir.open().await;
     let held = other.write().await.expect("a writer");
     let again = tokio::time::timeout(

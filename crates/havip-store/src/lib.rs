@@ -66,7 +66,9 @@ pub trait Store: Send + Sync + 'static {
     /// Checks that the store answers.
     async fn ping(&self) -> StoreResult<()>;
     /// Records a signature nonce of `access_key`; false when it was seen before and has
-    /// not expired. Atomic across replicas.
+    /// not expired. Atomic across replicas. The stores write nonces without waiting for
+    /// the disk and outside the writer lock of the other writes (a nonce guards against a
+    /// replay inside its request's clock window; it is no state to recover).
     async fn remember_nonce(
         &self,
         access_key: &str,

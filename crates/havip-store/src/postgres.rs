@@ -74,6 +74,33 @@ impl PgStore {
 
 #[async_trait]
 impl Store for PgStore {
+    /// One statement in a transaction that does not wait for its WAL to reach the disk
+    /// (`synchronous_commit = off`): visible to every replica at commit, no fsync on the
+    /// request's path; a crash of the database can lose the last nonces before it.
+    async fn remember_nonce(
+        &self,
+        access_key: &str,
+        nonce: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let done = sqlx::query(sql::REMEMBER_NONCE)
+            .bind(access_key)
+            .bind(nonce)
+            .bind(expires_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
         let tx = self.pool.begin().await.map_err(map_err)?;
         Ok(Box::new(PgTx {

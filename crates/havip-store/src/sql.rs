@@ -64,3 +64,10 @@ pub(crate) fn map_sqlx_error(e: sqlx::Error, conflict_codes: &[&str]) -> StoreEr
         _ => StoreError::Unavailable(e.to_string()),
     }
 }
+
+/// Records a nonce of an access key (`$1`, `$2`) until `$3`, unless it is there and has
+/// not expired at `$4`: one row affected means the nonce is fresh.
+pub(crate) const REMEMBER_NONCE: &str =
+    "INSERT INTO signature_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at \
+     WHERE signature_nonces.expires_at <= $4";

@@ -704,11 +704,7 @@ impl Tx for $tx {
         now: i64,
         expires_at: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO signature_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at \
-             WHERE signature_nonces.expires_at <= $4",
-        )
+        let done = sqlx::query(crate::sql::REMEMBER_NONCE)
         .bind(access_key)
         .bind(nonce)
         .bind(expires_at)

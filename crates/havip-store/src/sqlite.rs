@@ -4,6 +4,13 @@
 //! pool of their own and run beside the writer. The database file is created private
 //! (mode 0600) before SQLite opens it, and SQLite gives its `-wal` and `-shm` files the
 //! database file's mode: the access-key secrets it holds are readable by the owner only.
+//!
+//! Signature nonces live in a file of their own ([`NONCE_FILE`]), written without an
+//! fsync and under that file's own lock: remembering a nonce (every signed Alibaba
+//! request, reads included) neither waits for the disk nor queues behind the writer of
+//! the store. Processes sharing the data directory share it, so a replay is refused
+//! whichever one it reaches; what a power cut can lose is the last nonces before it,
+//! whose requests' own clock window closes 15 minutes later.
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -26,10 +33,13 @@ use crate::{
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub const DB_FILE: &str = "havip.sqlite3";
+/// The nonce file, beside the database file.
+pub const NONCE_FILE: &str = "havip-nonces.sqlite3";
 
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    nonces: SqlitePool,
 }
 
 fn map_err(e: sqlx::Error) -> StoreError {
@@ -68,17 +78,49 @@ impl SqliteStore {
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await
             .map_err(map_err)?;
-        Ok(SqliteStore { writer, reader })
+        let nonces = open_nonces(&path.with_file_name(NONCE_FILE), options).await?;
+        Ok(SqliteStore {
+            writer,
+            reader,
+            nonces,
+        })
     }
 
-    /// Closes both pools, waiting for connections in use to be returned.
+    /// Closes the pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+        self.nonces.close().await;
     }
+}
+
+/// Opens (creating if needed) the nonce file: WAL without an fsync at commit.
+async fn open_nonces(path: &Path, options: SqliteConnectOptions) -> StoreResult<SqlitePool> {
+    create_private(path)
+        .map_err(|e| StoreError::Unavailable(format!("creating {}: {e}", path.display())))?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(
+            options
+                .filename(path)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(false),
+        )
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS signature_nonces (\
+             access_key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL, \
+             PRIMARY KEY (access_key_id, nonce))",
+    )
+    .execute(&pool)
+    .await
+    .map_err(map_err)?;
+    Ok(pool)
 }
 
 /// Creates `path` empty with mode 0600 unless it exists (SQLite takes an empty file for a
@@ -100,6 +142,37 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 
 #[async_trait]
 impl Store for SqliteStore {
+    /// One statement in the nonce file: no fsync, not the store's writer lock.
+    async fn remember_nonce(
+        &self,
+        access_key: &str,
+        nonce: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(sql::REMEMBER_NONCE)
+            .bind(access_key)
+            .bind(nonce)
+            .bind(expires_at)
+            .bind(now)
+            .execute(&self.nonces)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge_expired(&self, now: i64) -> StoreResult<u64> {
+        let mut tx = self.write().await?;
+        let records = tx.purge_expired(now).await?;
+        tx.commit().await?;
+        let nonces = sqlx::query("DELETE FROM signature_nonces WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.nonces)
+            .await
+            .map_err(map_err)?;
+        Ok(records + nonces.rows_affected())
+    }
+
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
         let tx = self
             .writer

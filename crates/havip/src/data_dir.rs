@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use havip_store::sqlite::DB_FILE;
+use havip_store::sqlite::{DB_FILE, NONCE_FILE};
 
 /// Why the data directory could not be made ready.
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +26,10 @@ pub fn prepare(dir: &Path) -> Result<(), DataDirError> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {
             warn_if_open(dir, "data directory");
-            for suffix in ["", "-wal", "-shm"] {
-                warn_if_open(&dir.join(format!("{DB_FILE}{suffix}")), "store file");
+            for file in [DB_FILE, NONCE_FILE] {
+                for suffix in ["", "-wal", "-shm"] {
+                    warn_if_open(&dir.join(format!("{file}{suffix}")), "store file");
+                }
             }
             Ok(())
         }
