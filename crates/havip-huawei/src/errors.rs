@@ -216,8 +216,46 @@ pub fn ecs(e: &FaceError) -> (StatusCode, &'static str, String) {
             "Ecs.1002",
             "A system exception occurred: the store is unavailable. Try again later.".into(),
         ),
-        FaceError::Domain(other) => (BAD, "Ecs.0005", format!("Invalid parameter values: {other}.")),
-        gw => gateway_row_or_internal(gw),
+        // Every other rule, named one by one: a new rule must be given its row here.
+        FaceError::Domain(
+            other @ (D::MissingParameter(..)
+            | D::InvalidParameter { .. }
+            | D::ClientTokenMalformed
+            | D::InstanceTypeMalformed(..)
+            | D::NameMalformed
+            | D::DescriptionMalformed
+            | D::TagKeyMalformed(..)
+            | D::TagValueMalformed(..)
+            | D::TagKeyDuplicated(..)
+            | D::TooManyTags { .. }
+            | D::RegionNotFound(..)
+            | D::HaVipNotFound(..)
+            | D::InstanceNotFound(..)
+            | D::VpcNotFound(..)
+            | D::AccountNotFound(..)
+            | D::AlreadyExists(..)
+            | D::AlreadyAssociated
+            | D::NotAssociated
+            | D::UnassociateMaster
+            | D::EniCarriesHaVip
+            | D::EniAttached
+            | D::EniIsPrimary
+            | D::EipBound
+            | D::MasterFollowsArp
+            | D::SubnetExhausted
+            | D::CidrMalformed(..)
+            | D::CidrOutsideVpc
+            | D::IdempotentParameterMismatch
+            | D::IdempotentProcessing),
+        ) => (BAD, "Ecs.0005", format!("Invalid parameter values: {other}.")),
+        FaceError::NoSuchApi
+        | FaceError::BodyTooLarge
+        | FaceError::BodyUnreadable
+        | FaceError::Unsigned
+        | FaceError::BadSignature(_)
+        | FaceError::UnknownAccessKey
+        | FaceError::SignatureExpired
+        | FaceError::ProjectForbidden(_) => gateway_row_or_internal(e),
     }
 }
 
@@ -278,13 +316,58 @@ pub fn neutron(e: &FaceError) -> (StatusCode, &'static str, String) {
             "BadRequest",
             "Invalid input for name: at most 255 characters, and no control characters.".into(),
         ),
-        FaceError::Domain(other) => (BAD, "BadRequest", format!("Bad port request: {other}.")),
+        // Every other rule, named one by one: a new rule must be given its row here.
+        FaceError::Domain(
+            other @ (D::MissingParameter(..)
+            | D::InvalidParameter { .. }
+            | D::ClientTokenMalformed
+            | D::InstanceTypeMalformed(..)
+            | D::DescriptionMalformed
+            | D::IpMalformed(..)
+            | D::TagKeyMalformed(..)
+            | D::TagValueMalformed(..)
+            | D::TagKeyDuplicated(..)
+            | D::TooManyTags { .. }
+            | D::RegionNotFound(..)
+            | D::HaVipNotFound(..)
+            | D::InstanceNotFound(..)
+            | D::EniNotFound(..)
+            | D::VpcNotFound(..)
+            | D::AccountNotFound(..)
+            | D::AlreadyExists(..)
+            | D::InstanceStatus { .. }
+            | D::AlreadyAssociated
+            | D::MixedTypes { .. }
+            | D::FreeEni
+            | D::ServiceManagedEni
+            | D::TwoEnisOfOneInstance
+            | D::DifferentSubnet
+            | D::NotAssociated
+            | D::UnassociateMaster
+            | D::EniCarriesHaVip
+            | D::EniAttached
+            | D::EniIsPrimary
+            | D::MasterFollowsArp
+            | D::InstancesPerHaVipLimit { .. }
+            | D::HaVipsPerInstanceLimit { .. }
+            | D::CidrMalformed(..)
+            | D::CidrOutsideVpc
+            | D::IdempotentParameterMismatch
+            | D::IdempotentProcessing),
+        ) => (BAD, "BadRequest", format!("Bad port request: {other}.")),
         FaceError::Unavailable => (
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",
             "The service is unavailable: the store cannot be reached. Try again later.".into(),
         ),
-        gw => gateway_row_or_internal(gw),
+        FaceError::NoSuchApi
+        | FaceError::BodyTooLarge
+        | FaceError::BodyUnreadable
+        | FaceError::Unsigned
+        | FaceError::BadSignature(_)
+        | FaceError::UnknownAccessKey
+        | FaceError::SignatureExpired
+        | FaceError::ProjectForbidden(_) => gateway_row_or_internal(e),
     }
 }
 
@@ -345,13 +428,59 @@ pub fn vpc_v1(e: &FaceError) -> (StatusCode, &'static str, String) {
         FaceError::Domain(D::HaVipQuotaExceeded { .. }) => {
             (StatusCode::CONFLICT, "VPC.2500", PORT_QUOTA.into())
         }
-        FaceError::Domain(other) => (BAD, "VPC.2500", format!("Param is invalid: {other}.")),
+        // Every other rule, named one by one: a new rule must be given its row here.
+        FaceError::Domain(
+            other @ (D::MissingParameter(..)
+            | D::InvalidParameter { .. }
+            | D::ClientTokenMalformed
+            | D::InstanceTypeMalformed(..)
+            | D::NameMalformed
+            | D::DescriptionMalformed
+            | D::IpMalformed(..)
+            | D::TagKeyMalformed(..)
+            | D::TagValueMalformed(..)
+            | D::TagKeyDuplicated(..)
+            | D::TooManyTags { .. }
+            | D::RegionNotFound(..)
+            | D::HaVipNotFound(..)
+            | D::InstanceNotFound(..)
+            | D::EniNotFound(..)
+            | D::VpcNotFound(..)
+            | D::AccountNotFound(..)
+            | D::AlreadyExists(..)
+            | D::InstanceStatus { .. }
+            | D::AlreadyAssociated
+            | D::MixedTypes { .. }
+            | D::FreeEni
+            | D::ServiceManagedEni
+            | D::TwoEnisOfOneInstance
+            | D::DifferentSubnet
+            | D::NotAssociated
+            | D::UnassociateMaster
+            | D::EniCarriesHaVip
+            | D::EniAttached
+            | D::EniIsPrimary
+            | D::MasterFollowsArp
+            | D::InstancesPerHaVipLimit { .. }
+            | D::HaVipsPerInstanceLimit { .. }
+            | D::CidrMalformed(..)
+            | D::CidrOutsideVpc
+            | D::IdempotentParameterMismatch
+            | D::IdempotentProcessing),
+        ) => (BAD, "VPC.2500", format!("Param is invalid: {other}.")),
         FaceError::Unavailable => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "VPC.2502",
             "The system error.".into(),
         ),
-        gw => gateway_row_or_internal(gw),
+        FaceError::NoSuchApi
+        | FaceError::BodyTooLarge
+        | FaceError::BodyUnreadable
+        | FaceError::Unsigned
+        | FaceError::BadSignature(_)
+        | FaceError::UnknownAccessKey
+        | FaceError::SignatureExpired
+        | FaceError::ProjectForbidden(_) => gateway_row_or_internal(e),
     }
 }
 
