@@ -9,6 +9,7 @@ pub mod ip;
 pub mod limits;
 pub mod model;
 pub mod ops;
+pub mod ports;
 pub mod profile;
 pub mod query;
 pub mod records;

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use havip_core::{ip, HaVip, HaVipStatus, InstanceStatus, MemberKind};
+use havip_core::{ip, HaVip, HaVipStatus, InstanceStatus};
 use havip_service::ports::{AddressPair, PortSnapshot};
 use serde_json::{json, Value};
 
@@ -101,18 +101,11 @@ pub fn all(s: &PortSnapshot) -> Vec<Port> {
     for e in &s.enis {
         let zone = zone_of(&e.subnet);
         let instance = e.instance.as_deref().and_then(|i| instances.get(i));
-        let is_primary = instance.is_some_and(|i| i.primary_eni == e.id);
         let attrs = s.attrs.get(&e.id);
         let mut pairs = with_macs(pairs_of(&e.id), &e.mac);
-        // The VIPs this NIC carries: bound to the NIC itself, or (through another face)
-        // to its server, which the server's primary NIC carries.
+        // The VIPs this NIC carries (havip_core::ports decides which).
         for h in &s.havips {
-            let carried = h.members.iter().any(|m| match m.kind {
-                MemberKind::NetworkInterface => m.id == e.id,
-                MemberKind::EcsInstance => {
-                    is_primary && Some(m.id.as_str()) == e.instance.as_deref()
-                }
-            });
+            let carried = havip_core::ports::nic_carries(h, e, instance.copied());
             let vip = h.ip.to_string();
             if carried && !pairs.iter().any(|p| p.ip_address == vip) {
                 pairs.push(AddressPair {
@@ -234,7 +227,7 @@ pub fn v1_json(p: &Port, project: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use havip_core::{Eni, Instance, Member, MemberState, Subnet};
+    use havip_core::{Eni, Instance, Member, MemberKind, MemberState, Subnet};
     use havip_service::ports::PortAttrs;
 
     fn snapshot() -> PortSnapshot {

@@ -125,16 +125,12 @@ impl Service {
         let enis = tx.enis(&scope).await?;
         let instances = tx.instances(&scope).await?;
         let subnets = tx.subnets(&scope).await?;
-        let mut attrs = BTreeMap::new();
-        let ids = havips
+        let ids: Vec<String> = havips
             .iter()
-            .map(|h| &h.id)
-            .chain(enis.iter().map(|e| &e.id));
-        for id in ids {
-            if let Some(a) = tx.port_attrs(id).await? {
-                attrs.insert(id.clone(), a);
-            }
-        }
+            .map(|h| h.id.clone())
+            .chain(enis.iter().map(|e| e.id.clone()))
+            .collect();
+        let attrs = tx.ports_attrs(&ids).await?;
         Ok(PortSnapshot {
             havips,
             enis,
@@ -258,12 +254,7 @@ impl Service {
                 .scoped_subnet(&mut *tx, caller, subnet_id)
                 .await?
                 .ok_or_else(|| DomainError::SubnetNotFound(subnet_id.to_string()))?;
-            if !subnet.cidr.contains(&ip) {
-                return Err(DomainError::IpOutOfRange(ip).into());
-            }
-            if nic.subnet != subnet.id {
-                return Err(DomainError::DifferentSubnet.into());
-            }
+            havip_core::ports::check_bind(&nic, &subnet, ip)?;
             let havip = match tx.havip_by_ip(&subnet.id, ip).await? {
                 Some(h) if caller.sees(&h.account, &h.region) => h,
                 Some(_) => return Err(DomainError::IpInUse(ip).into()),
@@ -339,22 +330,11 @@ impl Service {
             let limits = self.limits_for(caller);
             let mut tx = self.write_in_region(caller).await?;
             let nic = self.scoped_nic(&mut *tx, caller, nic_id).await?;
-            let mut targets = vec![Target {
-                kind: MemberKind::NetworkInterface,
-                id: nic.id.clone(),
-            }];
-            if let Some(instance) = &nic.instance {
-                let primary = tx
-                    .instance(instance)
-                    .await?
-                    .is_some_and(|i| i.primary_eni == nic.id);
-                if primary {
-                    targets.push(Target {
-                        kind: MemberKind::EcsInstance,
-                        id: instance.clone(),
-                    });
-                }
-            }
+            let server = match &nic.instance {
+                Some(i) => tx.instance(i).await?,
+                None => None,
+            };
+            let targets = havip_core::ports::nic_targets(&nic, server.as_ref());
             let nic_ip = nic.ip.to_string();
             let mut unbound = Vec::new();
             for target in &targets {

@@ -352,7 +352,31 @@ async fn vip_ports_are_deleted_at_once_whatever_the_delay(b: Backend) {
     );
 }
 
+/// Port attributes of many ports are read in a few queries, all of them whatever their
+/// number (the store reads them in chunks).
+async fn port_attributes_of_many_ports_are_read_together(b: Backend) {
+    use havip_service::ports::PortAttrs;
+    let store = b.open().await;
+    let ids: Vec<String> = (0..1_100).map(|n| format!("port-{n:04}")).collect();
+    let mut tx = store.write().await.unwrap();
+    for (n, id) in ids.iter().enumerate().filter(|(n, _)| n % 3 != 0) {
+        let attrs = PortAttrs {
+            name: Some(format!("p{n}")),
+            allowed_address_pairs: vec![],
+        };
+        tx.put_port_attrs(id, &attrs).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let found = tx.ports_attrs(&ids).await.unwrap();
+    assert_eq!(found.len(), 733);
+    assert_eq!(found["port-1099"].name.as_deref(), Some("p1099"));
+    assert!(!found.contains_key("port-0999"));
+    assert!(tx.ports_attrs(&[]).await.unwrap().is_empty());
+}
+
 backend::on_every_store!(
+    port_attributes_of_many_ports_are_read_together,
     vip_ports_count_against_the_quota,
     vip_ports_are_deleted_at_once_whatever_the_delay,
     bind_creates_the_vip_and_a_failed_bind_leaves_nothing,

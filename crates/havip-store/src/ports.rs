@@ -29,6 +29,12 @@ pub struct PortAttrs {
 #[async_trait]
 pub trait PortTx {
     async fn port_attrs(&mut self, port: &str) -> StoreResult<Option<PortAttrs>>;
+    /// The attributes of each of `ports` that has some, in a few queries whatever the
+    /// number of ports.
+    async fn ports_attrs(
+        &mut self,
+        ports: &[String],
+    ) -> StoreResult<std::collections::BTreeMap<String, PortAttrs>>;
     /// Stores (or replaces) the attributes of a port.
     async fn put_port_attrs(&mut self, port: &str, attrs: &PortAttrs) -> StoreResult<()>;
     async fn delete_port_attrs(&mut self, port: &str) -> StoreResult<()>;

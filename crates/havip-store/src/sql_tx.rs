@@ -870,6 +870,33 @@ impl crate::ports::PortTx for $tx {
             .map_err(|e| StoreError::Corrupt(format!("port attributes: {e}")))
     }
 
+    async fn ports_attrs(
+        &mut self,
+        ports: &[String],
+    ) -> StoreResult<std::collections::BTreeMap<String, crate::ports::PortAttrs>> {
+        // Bound parameters per query stay well under both databases' limits.
+        const CHUNK: usize = 500;
+        let mut out = std::collections::BTreeMap::new();
+        for chunk in ports.chunks(CHUNK) {
+            let mut qb: QueryBuilder<'_, $db> =
+                QueryBuilder::new("SELECT port_id, body FROM port_attrs WHERE 1=1");
+            push_in(&mut qb, "port_id", chunk);
+            let rows = qb
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+            for row in rows {
+                let port: String = row.try_get("port_id").map_err(map_err)?;
+                let body: String = row.try_get("body").map_err(map_err)?;
+                let attrs = serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("port attributes: {e}")))?;
+                out.insert(port, attrs);
+            }
+        }
+        Ok(out)
+    }
+
     async fn put_port_attrs(&mut self, port: &str, attrs: &crate::ports::PortAttrs) -> StoreResult<()> {
         let body = serde_json::to_string(attrs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let q = sqlx::query(
