@@ -8,6 +8,7 @@
 //! `Format=XML`, XML ([`render`]).
 
 pub mod actions;
+pub mod answers;
 pub mod auth;
 pub mod errors;
 pub mod params;
@@ -187,7 +188,9 @@ async fn serve(state: &AppState, profile: Arc<Profile>, req: Request) -> Outcome
     Outcome {
         format,
         op: Some(op),
-        result: actions::run(op, &ctx).await,
+        result: actions::run(op, &ctx)
+            .await
+            .and_then(|answer| serde_json::to_value(answer).map_err(|_| FaceError::Internal)),
     }
 }
 

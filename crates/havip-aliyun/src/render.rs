@@ -46,12 +46,18 @@ fn respond(status: StatusCode, format: Format, request_id: &str, body: String) -
 
 /// A success answer: `fields` (an object) plus `RequestId`.
 pub fn success(action: &str, fields: Value, request_id: &str, format: Format) -> Response {
+    let body = success_body(action, fields, request_id, format);
+    respond(StatusCode::OK, format, request_id, body)
+}
+
+/// The body of a successful answer: the fields and `RequestId`, in JSON or XML.
+pub fn success_body(action: &str, fields: Value, request_id: &str, format: Format) -> String {
     let mut object = match fields {
         Value::Object(m) => m,
         _ => Map::new(),
     };
     object.insert("RequestId".into(), Value::String(request_id.to_string()));
-    let body = match format {
+    match format {
         Format::Json => Value::Object(object).to_string(),
         Format::Xml => {
             let mut out = String::from(XML_DECLARATION);
@@ -62,8 +68,7 @@ pub fn success(action: &str, fields: Value, request_id: &str, format: Format) ->
             );
             out
         }
-    };
-    respond(StatusCode::OK, format, request_id, body)
+    }
 }
 
 /// The body of an error, as a JSON object (the XML form has the same fields).

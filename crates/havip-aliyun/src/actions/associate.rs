@@ -2,12 +2,11 @@
 //! default, or `NetworkInterface`), `ClientToken` → `{}`. Asynchronous: the HaVip shows
 //! `Associating` until the worker completes the change.
 
-use serde_json::Value;
-
 use super::{empty, Ctx};
+use crate::answers::Answer;
 use crate::errors::FaceError;
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let (havip, target) = ctx.havip_and_target()?;
     let token = ctx.client_token()?;
     ctx.state

@@ -2,13 +2,13 @@
 //! `ResourceGroupId`, `ClientToken` → `{HaVipId, IpAddress}`.
 
 use havip_core::ops::CreateHaVip;
-use serde_json::{json, Value};
 
 use super::Ctx;
+use crate::answers::{Answer, CreatedHaVip};
 use crate::errors::FaceError;
 use crate::params::MAX_TAG_INDEX;
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let p = ctx.params;
     let req = CreateHaVip {
         subnet: p.required("VSwitchId")?.to_string(),
@@ -28,5 +28,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
         .service
         .create_havip(&ctx.caller, &req, token.as_deref())
         .await?;
-    Ok(json!({ "HaVipId": created.id, "IpAddress": created.ip.to_string() }))
+    Ok(Answer::CreateHaVip(CreatedHaVip {
+        ha_vip_id: created.id,
+        ip_address: created.ip.to_string(),
+    }))
 }

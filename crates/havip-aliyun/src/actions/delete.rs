@@ -1,11 +1,10 @@
 //! DeleteHaVip: `HaVipId` (required), `ClientToken` → `{}`. Only an Available HaVip.
 
-use serde_json::Value;
-
 use super::{empty, Ctx};
+use crate::answers::Answer;
 use crate::errors::FaceError;
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let id = ctx.params.required("HaVipId")?;
     let token = ctx.client_token()?;
     ctx.state

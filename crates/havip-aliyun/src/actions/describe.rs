@@ -4,13 +4,11 @@
 //! page, with the JSON keys exactly as the SDKs' `from_map` reads them
 //! (`associatedInstance`, `associatedEipAddresse`).
 
-use havip_core::query::{HaVipPage, HaVipQuery, Paging};
-use havip_core::HaVip;
-use serde_json::{json, Value};
-
 use super::Ctx;
+use crate::answers::{self, Answer, HaVipItem, HaVipList};
 use crate::errors::FaceError;
 use crate::params::{Filter, MAX_TAG_PARAMS};
+use havip_core::query::{HaVipPage, HaVipQuery, Paging};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 10;
 pub const MAX_PAGE_SIZE: u64 = 50;
@@ -49,7 +47,7 @@ pub fn apply_filters(q: &mut HaVipQuery, filters: &[Filter]) -> Result<bool, Fac
     Ok(satisfiable)
 }
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let p = ctx.params;
     let page_number = p.int("PageNumber", 1, 1, u64::from(u32::MAX))?;
     let page_size = p.int("PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)?;
@@ -105,49 +103,14 @@ fn in_resource_group(page: HaVipPage, group: &str, page_number: u64, page_size: 
     }
 }
 
-pub fn render_page(page: &HaVipPage, page_number: u64, page_size: u64) -> Value {
-    let items: Vec<Value> = page.items.iter().map(|(_, h)| havip_json(h)).collect();
-    json!({
-        "TotalCount": page.total,
-        "PageNumber": page_number,
-        "PageSize": page_size,
-        "HaVips": { "HaVip": items },
-    })
-}
-
-/// `CreateTime` in the format Alibaba uses: `YYYY-MM-DDThh:mm:ssZ`.
-fn create_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-pub fn havip_json(h: &HaVip) -> Value {
-    let instances: Vec<&str> = h.carried_members().map(|m| m.id.as_str()).collect();
-    let eips: Vec<&str> = h.eip.iter().map(String::as_str).collect();
-    let tags: Vec<Value> = h
-        .tags
-        .iter()
-        .map(|(k, v)| json!({ "Key": k, "Value": v }))
-        .collect();
-    json!({
-        "HaVipId": h.id,
-        "RegionId": h.region,
-        "VpcId": h.vpc,
-        "VSwitchId": h.subnet,
-        "IpAddress": h.ip.to_string(),
-        "Status": h.status.as_str(),
-        "MasterInstanceId": h.master.clone().unwrap_or_default(),
-        "Name": h.name,
-        "Description": h.description,
-        "ChargeType": "PostPaid",
-        "CreateTime": create_time(h.created_at),
-        "ResourceGroupId": h.resource_group,
-        "AssociatedInstanceType": h.member_kind().map(|k| k.as_str()).unwrap_or_default(),
-        "AssociatedInstances": { "associatedInstance": instances },
-        "AssociatedEipAddresses": { "associatedEipAddresse": eips },
-        "Tags": { "Tag": tags },
+pub fn render_page(page: &HaVipPage, page_number: u64, page_size: u64) -> Answer {
+    Answer::DescribeHaVips(answers::HaVipPage {
+        total_count: page.total,
+        page_number,
+        page_size,
+        ha_vips: HaVipList {
+            ha_vip: page.items.iter().map(|(_, h)| HaVipItem::of(h)).collect(),
+        },
     })
 }
 

@@ -14,8 +14,8 @@ mod unassociate;
 use havip_api::AppState;
 use havip_core::{validate, MemberKind, Target};
 use havip_service::Caller;
-use serde_json::Value;
 
+use crate::answers::{Answer, Empty};
 use crate::errors::FaceError;
 use crate::params::Params;
 
@@ -95,7 +95,7 @@ impl Ctx<'_> {
 }
 
 /// Runs `op`; the answer is the response fields besides `RequestId`.
-pub async fn run(op: Operation, ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn run(op: Operation, ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     match op {
         Operation::CreateHaVip => create::run(ctx).await,
         Operation::DeleteHaVip => delete::run(ctx).await,
@@ -110,8 +110,8 @@ pub async fn run(op: Operation, ctx: &Ctx<'_>) -> Result<Value, FaceError> {
 }
 
 /// An empty answer (`{"RequestId": ...}` once rendered).
-pub fn empty() -> Value {
-    Value::Object(serde_json::Map::new())
+pub fn empty() -> Answer {
+    Answer::Empty(Empty {})
 }
 
 #[cfg(test)]

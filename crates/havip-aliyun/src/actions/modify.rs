@@ -1,11 +1,10 @@
 //! ModifyHaVipAttribute: `HaVipId` (required), `Name`, `Description`, `ClientToken` → `{}`.
 
-use serde_json::Value;
-
 use super::{empty, Ctx};
+use crate::answers::Answer;
 use crate::errors::FaceError;
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let p = ctx.params;
     let id = p.required("HaVipId")?;
     ctx.client_token()?;

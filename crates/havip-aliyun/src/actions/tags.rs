@@ -3,9 +3,9 @@
 //! `MaxResults` (1–50, default 50) and `NextToken` (an offset; empty on the last page).
 
 use havip_service::TagQuery;
-use serde_json::{json, Value};
 
 use super::{empty, Ctx};
+use crate::answers::{Answer, TagResource, TagResourceList, TagResourcePage};
 use crate::errors::FaceError;
 use crate::params::{Params, MAX_RESOURCE_IDS, MAX_TAG_INDEX, MAX_TAG_PARAMS};
 
@@ -30,7 +30,7 @@ fn resource_ids(p: &Params, required: bool) -> Result<Vec<String>, FaceError> {
     Ok(ids)
 }
 
-pub async fn tag(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn tag(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let p = ctx.params;
     check_resource_type(p)?;
     let ids = resource_ids(p, true)?;
@@ -49,7 +49,7 @@ pub async fn tag(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
     Ok(empty())
 }
 
-pub async fn untag(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn untag(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let p = ctx.params;
     check_resource_type(p)?;
     let ids = resource_ids(p, true)?;
@@ -72,7 +72,7 @@ pub fn parse_next_token(token: Option<&str>) -> Result<u64, FaceError> {
     }
 }
 
-pub async fn list(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
+pub async fn list(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     let p = ctx.params;
     check_resource_type(p)?;
     let ids = resource_ids(p, false)?;
@@ -101,20 +101,18 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Value, FaceError> {
     } else {
         String::new()
     };
-    let page: Vec<Value> = rows[start..end]
+    let page: Vec<TagResource> = rows[start..end]
         .iter()
-        .map(|r| {
-            json!({
-                "ResourceId": r.resource_id,
-                "ResourceType": RESOURCE_TYPE,
-                "TagKey": r.key,
-                "TagValue": r.value,
-            })
+        .map(|r| TagResource {
+            resource_id: r.resource_id.clone(),
+            resource_type: RESOURCE_TYPE.to_string(),
+            tag_key: r.key.clone(),
+            tag_value: r.value.clone(),
         })
         .collect();
-    Ok(json!({
-        "NextToken": next,
-        "TagResources": { "TagResource": page },
+    Ok(Answer::ListTagResources(TagResourcePage {
+        next_token: next,
+        tag_resources: TagResourceList { tag_resource: page },
     }))
 }
 
