@@ -55,6 +55,9 @@ pub enum FaceError {
     /// The store is unavailable.
     #[error("the service is unavailable")]
     Unavailable,
+    /// An answer could not be written (a fault of the server, never of the request).
+    #[error("the answer could not be written")]
+    Internal,
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -171,6 +174,12 @@ impl FaceError {
                 "ServiceUnavailableTemp",
                 100014,
                 "Service is unavailable temporarily.",
+            ),
+            FaceError::Internal => spec(
+                500,
+                "InternalError",
+                100000,
+                "The request has failed due to an unknown error.",
             ),
 
             // --- shape of the request ---------------------------------------------------

@@ -5,6 +5,7 @@
 //! Action/Version, parse the parameters, call the service, render.
 
 pub mod actions;
+pub mod answers;
 pub mod auth;
 pub mod errors;
 pub mod params;
@@ -177,5 +178,9 @@ async fn serve(
             version: version.to_string(),
         })?;
     let caller = Caller::tenant(profile, identity.account, identity.region);
-    actions::run(op, &state.service, &caller, params).await
+    let answer = actions::run(op, &state.service, &caller, params).await?;
+    match serde_json::to_value(answer) {
+        Ok(Value::Object(result)) => Ok(result),
+        _ => Err(FaceError::Internal),
+    }
 }

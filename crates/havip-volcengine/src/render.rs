@@ -4,12 +4,11 @@
 
 use axum::response::{IntoResponse, Response};
 use chrono::{FixedOffset, TimeZone};
-use havip_core::{HaVip, HaVipStatus, MemberKind, Profile};
+use havip_core::{HaVip, HaVipStatus, Profile};
 use http::{header, HeaderValue, StatusCode};
 use serde_json::{json, Map, Value};
 
 use crate::errors::ErrorSpec;
-use crate::params::PROJECT;
 
 /// What `ResponseMetadata` says about the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +43,14 @@ fn respond(status: StatusCode, body: &Value, request_id: &str) -> Response {
 }
 
 /// A success: HTTP 200, `Result` with the fields given plus `RequestId`.
-pub fn ok(meta: &Meta, mut result: Map<String, Value>) -> Response {
+pub fn ok(meta: &Meta, result: Map<String, Value>) -> Response {
+    respond(StatusCode::OK, &ok_body(meta, result), &meta.request_id)
+}
+
+/// The body of a success.
+pub fn ok_body(meta: &Meta, mut result: Map<String, Value>) -> Value {
     result.insert("RequestId".into(), json!(meta.request_id));
-    let body = json!({ "ResponseMetadata": metadata(meta), "Result": result });
-    respond(StatusCode::OK, &body, &meta.request_id)
+    json!({ "ResponseMetadata": metadata(meta), "Result": result })
 }
 
 /// An error: its HTTP status and `ResponseMetadata.Error` with an integer `CodeN`.
@@ -91,43 +94,17 @@ pub fn time(ms: i64) -> String {
     }
 }
 
-/// One HaVip as DescribeHaVips lists it.
-pub fn havip(profile: &Profile, h: &HaVip) -> Value {
-    // The members as they were before the change in flight: a member being associated
-    // is not listed yet, a member being disassociated still is.
-    let carried: Vec<&str> = h.carried_members().map(|m| m.id.as_str()).collect();
-    let kind = h.carried_kind();
-    let tags: Vec<Value> = h
-        .tags
-        .iter()
-        .map(|(k, v)| json!({ "Key": k, "Value": v }))
-        .collect();
-    json!({
-        "HaVipId": h.id,
-        "HaVipName": if h.name.is_empty() { &h.id } else { &h.name },
-        "Description": h.description,
-        "IpAddress": h.ip.to_string(),
-        "Status": status(profile, h),
-        "VpcId": h.vpc,
-        "SubnetId": h.subnet,
-        "AccountId": h.account,
-        "ProjectName": PROJECT,
-        "AssociatedInstanceType": kind.map(MemberKind::as_str).unwrap_or(""),
-        "AssociatedInstanceIds": carried,
-        "AssociatedEipId": h.eip.clone().unwrap_or_default(),
-        "AssociatedEipAddress": "",
-        "MasterInstanceId": h.master.clone().unwrap_or_default(),
-        "CreatedAt": time(h.created_at),
-        "UpdatedAt": time(h.updated_at),
-        "Tags": tags,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use havip_core::{Member, MemberState};
+    /// The HaVip as DescribeHaVips lists it, as JSON.
+    fn item(h: &HaVip) -> Value {
+        serde_json::to_value(crate::answers::HaVipItem::of(&crate::profile::profile(), h))
+            .expect("json")
+    }
+
+    use havip_core::{Member, MemberKind, MemberState};
 
     fn member(id: &str, state: MemberState, position: i64) -> Member {
         Member {
@@ -183,7 +160,7 @@ mod tests {
             HaVipStatus::Associating,
             vec![member("i-1", MemberState::Associating, 0)],
         );
-        let j = havip(&crate::profile::profile(), &h);
+        let j = item(&h);
         assert_eq!(j["Status"], "Available");
         assert_eq!(j["AssociatedInstanceIds"], json!([]));
         assert_eq!(j["AssociatedInstanceType"], "");
@@ -196,7 +173,7 @@ mod tests {
                 member("i-2", MemberState::Associating, 1),
             ],
         );
-        let j = havip(&crate::profile::profile(), &h);
+        let j = item(&h);
         assert_eq!(j["Status"], "InUse");
         assert_eq!(j["AssociatedInstanceIds"], json!(["i-1"]));
         assert_eq!(j["AssociatedInstanceType"], "EcsInstance");
@@ -205,7 +182,7 @@ mod tests {
             HaVipStatus::Unassociating,
             vec![member("i-1", MemberState::Disassociating, 0)],
         );
-        let j = havip(&crate::profile::profile(), &h);
+        let j = item(&h);
         assert_eq!(j["Status"], "InUse");
         assert_eq!(j["AssociatedInstanceIds"], json!(["i-1"]));
         assert_eq!(j["MasterInstanceId"], "i-1");

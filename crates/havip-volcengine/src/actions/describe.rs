@@ -2,11 +2,10 @@
 //! by PageNumber/PageSize or MaxResults/NextToken; `NextToken` is set when more follow.
 
 use havip_service::{Caller, Service};
-use serde_json::{json, Map, Value};
 
 use super::ActionResult;
+use crate::answers::{Answer, HaVipItem, HaVipPage};
 use crate::params::{self, PageStyle, Params};
-use crate::render;
 
 pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
     let call = params::describe(p)?;
@@ -23,17 +22,18 @@ pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult
         Some((seq, _)) if more => params::next_token(*seq),
         _ => String::new(),
     };
-    let havips: Vec<Value> = items
-        .iter()
-        .map(|(_, h)| render::havip(&caller.profile, h))
-        .collect();
-    let mut out = Map::new();
-    out.insert("HaVips".into(), Value::Array(havips));
-    out.insert("TotalCount".into(), json!(total));
-    if let PageStyle::Numbered { number, .. } = call.style {
-        out.insert("PageNumber".into(), json!(number));
-    }
-    out.insert("PageSize".into(), json!(call.style.size()));
-    out.insert("NextToken".into(), json!(next_token));
-    Ok(out)
+    let page_number = match call.style {
+        PageStyle::Numbered { number, .. } => Some(number),
+        _ => None,
+    };
+    Ok(Answer::DescribeHaVips(HaVipPage {
+        ha_vips: items
+            .iter()
+            .map(|(_, h)| HaVipItem::of(&caller.profile, h))
+            .collect(),
+        total_count: total,
+        page_number,
+        page_size: call.style.size(),
+        next_token,
+    }))
 }

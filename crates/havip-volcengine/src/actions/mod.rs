@@ -9,25 +9,21 @@ mod modify;
 
 use havip_core::HaVip;
 use havip_service::{Caller, Service};
-use serde_json::{json, Map, Value};
 
+use crate::answers::{Answer, AsyncTask};
 use crate::errors::FaceError;
 use crate::params::Params;
 
 /// The API version this face speaks.
 pub const VERSION: &str = "2020-04-01";
 
-/// The `Result` fields of a successful answer (`RequestId` is added by the renderer).
-pub type ActionResult = Result<Map<String, Value>, FaceError>;
+/// The `Result` of a successful answer (`RequestId` is added by the renderer).
+pub type ActionResult = Result<Answer, FaceError>;
 
-/// `Result` fields of an asynchronous operation: `AsyncTaskId`, the id of the change the
+/// The answer of an asynchronous operation: `AsyncTaskId`, the id of the change the
 /// request left in flight (absent when the change completed at once).
-fn async_task(havip: Option<&HaVip>) -> Map<String, Value> {
-    let mut out = Map::new();
-    if let Some(change) = havip.and_then(|h| h.pending.as_ref()) {
-        out.insert("AsyncTaskId".into(), json!(change.id));
-    }
-    out
+fn async_task(havip: Option<&HaVip>) -> Answer {
+    Answer::Async(AsyncTask::of(havip))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! ModifyHaVipAttributes: name and/or description; omitted fields stay as they are.
 
 use havip_service::{Caller, Service};
-use serde_json::Map;
 
 use super::ActionResult;
+use crate::answers::{Answer, Empty};
 use crate::params::{self, Params};
 
 pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
@@ -16,5 +16,5 @@ pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult
             call.description.as_deref(),
         )
         .await?;
-    Ok(Map::new())
+    Ok(Answer::Empty(Empty {}))
 }

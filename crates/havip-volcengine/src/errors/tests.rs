@@ -139,6 +139,14 @@ row!(
     "ServiceUnavailableTemp",
     100014
 );
+row!(
+    internal,
+    FaceError::Internal,
+    500,
+    "InternalError",
+    100000,
+    "The request has failed due to an unknown error."
+);
 
 // Shape.
 row!(

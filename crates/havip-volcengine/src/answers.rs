@@ -1,0 +1,260 @@
+//! The `Result` of each Volcengine action, one serde struct per answer, with the field
+//! names the SDK's models read (`volcenginesdkvpc.models`: `ha_vip_id` ↔ `HaVipId`, ...).
+//! `RequestId` is added by the renderer. Asynchronous actions carry `AsyncTaskId` while the
+//! change they started is in flight.
+
+use havip_core::{HaVip, MemberKind, Profile};
+use serde::Serialize;
+
+use crate::params::PROJECT;
+use crate::render::{status, time};
+
+/// What an action answers in `Result`, besides `RequestId`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    CreateHaVip(CreatedHaVip),
+    DescribeHaVips(HaVipPage),
+    /// DeleteHaVip, AssociateHaVip, DisassociateHaVip.
+    Async(AsyncTask),
+    /// ModifyHaVipAttributes.
+    Empty(Empty),
+}
+
+/// An answer with no field but `RequestId`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Empty {}
+
+/// The change an asynchronous action left in flight, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AsyncTask {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub async_task_id: Option<String>,
+}
+
+impl AsyncTask {
+    /// The change in flight on `havip` (as it is after the action), if any.
+    pub fn of(havip: Option<&HaVip>) -> AsyncTask {
+        AsyncTask {
+            async_task_id: havip.and_then(|h| h.pending.as_ref()).map(|p| p.id.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreatedHaVip {
+    #[serde(flatten)]
+    pub task: AsyncTask,
+    pub ha_vip_id: String,
+    pub ip_address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HaVipPage {
+    pub ha_vips: Vec<HaVipItem>,
+    pub total_count: u64,
+    /// Only with PageNumber/PageSize paging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<u64>,
+    pub page_size: u64,
+    pub next_token: String,
+}
+
+/// One HaVip as DescribeHaVips lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HaVipItem {
+    pub ha_vip_id: String,
+    pub ha_vip_name: String,
+    pub description: String,
+    pub ip_address: String,
+    pub status: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub account_id: String,
+    pub project_name: String,
+    pub associated_instance_type: String,
+    pub associated_instance_ids: Vec<String>,
+    pub associated_eip_id: String,
+    pub associated_eip_address: String,
+    pub master_instance_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+impl HaVipItem {
+    /// The HaVip as this face shows it: the members as they were before the change in
+    /// flight (a member being associated is not listed yet, one being disassociated still
+    /// is), the status the profile shows, the name defaulting to the id.
+    pub fn of(profile: &Profile, h: &HaVip) -> HaVipItem {
+        HaVipItem {
+            ha_vip_id: h.id.clone(),
+            ha_vip_name: if h.name.is_empty() {
+                h.id.clone()
+            } else {
+                h.name.clone()
+            },
+            description: h.description.clone(),
+            ip_address: h.ip.to_string(),
+            status: status(profile, h).to_string(),
+            vpc_id: h.vpc.clone(),
+            subnet_id: h.subnet.clone(),
+            account_id: h.account.clone(),
+            project_name: PROJECT.to_string(),
+            associated_instance_type: h
+                .carried_kind()
+                .map(MemberKind::as_str)
+                .unwrap_or("")
+                .to_string(),
+            associated_instance_ids: h.carried_members().map(|m| m.id.clone()).collect(),
+            associated_eip_id: h.eip.clone().unwrap_or_default(),
+            associated_eip_address: String::new(),
+            master_instance_id: h.master.clone().unwrap_or_default(),
+            created_at: time(h.created_at),
+            updated_at: time(h.updated_at),
+            tags: h
+                .tags
+                .iter()
+                .map(|(k, v)| Tag {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod golden {
+    //! The exact body of every action's answer, envelope included.
+
+    use super::*;
+    use crate::render::{ok_body, Meta};
+
+    fn body(action: &str, answer: &Answer) -> String {
+        let meta = Meta {
+            request_id: "REQ-1".into(),
+            action: action.into(),
+            version: "2020-04-01".into(),
+            region: "cn-beijing".into(),
+        };
+        let serde_json::Value::Object(result) = serde_json::to_value(answer).expect("json") else {
+            panic!("an answer is an object");
+        };
+        ok_body(&meta, result).to_string()
+    }
+
+    fn envelope(action: &str, result: &str) -> String {
+        format!(
+            r#"{{"ResponseMetadata":{{"Action":"{action}","Region":"cn-beijing","RequestId":"REQ-1","Service":"vpc","Version":"2020-04-01"}},"Result":{result}}}"#
+        )
+    }
+
+    #[test]
+    fn create() {
+        let answer = Answer::CreateHaVip(CreatedHaVip {
+            task: AsyncTask {
+                async_task_id: Some("chg-1".into()),
+            },
+            ha_vip_id: "havip-1".into(),
+            ip_address: "192.168.1.100".into(),
+        });
+        assert_eq!(
+            body("CreateHaVip", &answer),
+            envelope(
+                "CreateHaVip",
+                r#"{"AsyncTaskId":"chg-1","HaVipId":"havip-1","IpAddress":"192.168.1.100","RequestId":"REQ-1"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn asynchronous_and_empty_answers() {
+        for action in ["DeleteHaVip", "AssociateHaVip", "DisassociateHaVip"] {
+            let in_flight = Answer::Async(AsyncTask {
+                async_task_id: Some("chg-2".into()),
+            });
+            assert_eq!(
+                body(action, &in_flight),
+                envelope(action, r#"{"AsyncTaskId":"chg-2","RequestId":"REQ-1"}"#)
+            );
+            let done = Answer::Async(AsyncTask::default());
+            assert_eq!(
+                body(action, &done),
+                envelope(action, r#"{"RequestId":"REQ-1"}"#)
+            );
+        }
+        assert_eq!(
+            body("ModifyHaVipAttributes", &Answer::Empty(Empty {})),
+            envelope("ModifyHaVipAttributes", r#"{"RequestId":"REQ-1"}"#)
+        );
+    }
+
+    #[test]
+    fn describe() {
+        let item = HaVipItem {
+            ha_vip_id: "havip-1".into(),
+            ha_vip_name: "web".into(),
+            description: "d".into(),
+            ip_address: "192.168.1.100".into(),
+            status: "InUse".into(),
+            vpc_id: "vpc-1".into(),
+            subnet_id: "subnet-1".into(),
+            account_id: "2100000001".into(),
+            project_name: "default".into(),
+            associated_instance_type: "EcsInstance".into(),
+            associated_instance_ids: vec!["i-1".into()],
+            associated_eip_id: String::new(),
+            associated_eip_address: String::new(),
+            master_instance_id: "i-1".into(),
+            created_at: "2023-11-15T06:13:20+08:00".into(),
+            updated_at: "2023-11-15T06:13:20+08:00".into(),
+            tags: vec![Tag {
+                key: "env".into(),
+                value: "prod".into(),
+            }],
+        };
+        let numbered = Answer::DescribeHaVips(HaVipPage {
+            ha_vips: vec![item.clone()],
+            total_count: 1,
+            page_number: Some(1),
+            page_size: 20,
+            next_token: String::new(),
+        });
+        let havip = r#"{"AccountId":"2100000001","AssociatedEipAddress":"","AssociatedEipId":"","AssociatedInstanceIds":["i-1"],"AssociatedInstanceType":"EcsInstance","CreatedAt":"2023-11-15T06:13:20+08:00","Description":"d","HaVipId":"havip-1","HaVipName":"web","IpAddress":"192.168.1.100","MasterInstanceId":"i-1","ProjectName":"default","Status":"InUse","SubnetId":"subnet-1","Tags":[{"Key":"env","Value":"prod"}],"UpdatedAt":"2023-11-15T06:13:20+08:00","VpcId":"vpc-1"}"#;
+        assert_eq!(
+            body("DescribeHaVips", &numbered),
+            envelope(
+                "DescribeHaVips",
+                &format!(
+                    r#"{{"HaVips":[{havip}],"NextToken":"","PageNumber":1,"PageSize":20,"RequestId":"REQ-1","TotalCount":1}}"#
+                )
+            )
+        );
+        let tokens = Answer::DescribeHaVips(HaVipPage {
+            ha_vips: vec![],
+            total_count: 3,
+            page_number: None,
+            page_size: 2,
+            next_token: "7".into(),
+        });
+        assert_eq!(
+            body("DescribeHaVips", &tokens),
+            envelope(
+                "DescribeHaVips",
+                r#"{"HaVips":[],"NextToken":"7","PageSize":2,"RequestId":"REQ-1","TotalCount":3}"#
+            )
+        );
+    }
+}
