@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use havip_core::ip;
 use havip_service::{Caller, Service};
 use http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::errors::FaceError;
 use crate::Reply;
@@ -84,7 +84,12 @@ pub async fn serve(
             service.unbind_vips_from_nic(caller, nic_id).await?;
         }
     }
-    Ok(Reply::json(StatusCode::OK, json!({"port_id": nic_id})))
+    Reply::answer(
+        StatusCode::OK,
+        &crate::answers::NicBound {
+            port_id: nic_id.to_string(),
+        },
+    )
 }
 
 #[cfg(test)]

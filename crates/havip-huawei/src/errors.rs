@@ -58,6 +58,9 @@ pub enum FaceError {
     Domain(DomainError),
     #[error("the store is unavailable")]
     Unavailable,
+    /// An answer could not be written (a fault of the server, never of the request).
+    #[error("the answer could not be written")]
+    Internal,
 }
 
 impl From<ServiceError> for FaceError {
@@ -128,7 +131,8 @@ pub fn gateway(e: &FaceError) -> Option<(StatusCode, &'static str, String)> {
         | FaceError::DeletePortNotFound(_)
         | FaceError::NicPortNotDeletable(_)
         | FaceError::Domain(_)
-        | FaceError::Unavailable => return None,
+        | FaceError::Unavailable
+        | FaceError::Internal => return None,
     };
     Some(row)
 }
@@ -215,6 +219,11 @@ pub fn ecs(e: &FaceError) -> (StatusCode, &'static str, String) {
             StatusCode::INTERNAL_SERVER_ERROR,
             "Ecs.1002",
             "A system exception occurred: the store is unavailable. Try again later.".into(),
+        ),
+        FaceError::Internal => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Ecs.1002",
+            "A system exception occurred.".into(),
         ),
         // Every other rule, named one by one: a new rule must be given its row here.
         FaceError::Domain(
@@ -360,6 +369,12 @@ pub fn neutron(e: &FaceError) -> (StatusCode, &'static str, String) {
             "ServiceUnavailable",
             "The service is unavailable: the store cannot be reached. Try again later.".into(),
         ),
+        // Neutron's own answer to an unexpected fault.
+        FaceError::Internal => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "HTTPInternalServerError",
+            "Request Failed: internal server error while processing your request.".into(),
+        ),
         FaceError::NoSuchApi
         | FaceError::BodyTooLarge
         | FaceError::BodyUnreadable
@@ -468,7 +483,7 @@ pub fn vpc_v1(e: &FaceError) -> (StatusCode, &'static str, String) {
             | D::IdempotentParameterMismatch
             | D::IdempotentProcessing),
         ) => (BAD, "VPC.2500", format!("Param is invalid: {other}.")),
-        FaceError::Unavailable => (
+        FaceError::Unavailable | FaceError::Internal => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "VPC.2502",
             "The system error.".into(),

@@ -4,6 +4,7 @@
 //! that `huaweicloudsdkecs` and `huaweicloudsdkvpc` work unchanged. A HaVip is a VIP port,
 //! an ENI a NIC port; every answer carries `X-Request-Id`.
 
+pub mod answers;
 mod auth;
 /// Public for the fuzz checks (`havip-fuzzing`) only.
 #[doc(hidden)]
@@ -45,6 +46,12 @@ impl Reply {
 
     pub fn empty(status: StatusCode) -> Self {
         Reply { status, body: None }
+    }
+
+    /// A typed answer; one that cannot be written is the server's fault.
+    pub fn answer(status: StatusCode, body: &impl serde::Serialize) -> Result<Self, FaceError> {
+        let body = serde_json::to_value(body).map_err(|_| FaceError::Internal)?;
+        Ok(Reply::json(status, body))
     }
 }
 

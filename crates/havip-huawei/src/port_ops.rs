@@ -8,15 +8,15 @@ use havip_service::ports::PortDeletion;
 use havip_service::{Caller, Service};
 use http::{Method, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde_json::{json, Value};
 
+use crate::answers::{Link, OnePort, PortJson, PortList};
 use crate::errors::FaceError;
 use crate::port_request::ListQuery;
 use crate::{port_request, ports, Reply};
 
 /// How a family renders ports and answers creates.
 pub struct Flavor {
-    pub render: fn(&ports::Port, &str) -> Value,
+    pub render: fn(&ports::Port, &str) -> PortJson,
     pub create_status: StatusCode,
     /// Whether list answers page in both directions (`page_reverse`) and carry
     /// `ports_links`.
@@ -27,7 +27,7 @@ pub struct Flavor {
 /// create (201), show, list with filters and `ports_links`, update, delete (204), with
 /// `NeutronError` errors.
 pub const NEUTRON: Flavor = Flavor {
-    render: ports::neutron_json,
+    render: PortJson::neutron,
     create_status: StatusCode::CREATED,
     links: true,
 };
@@ -36,7 +36,7 @@ pub const NEUTRON: Flavor = Flavor {
 /// semantics as the Neutron family, with VPC `Port` bodies, 200 on create and
 /// `{"code","message"}` errors.
 pub const VPC_V1: Flavor = Flavor {
-    render: ports::v1_json,
+    render: PortJson::v1,
     create_status: StatusCode::OK,
     links: false,
 };
@@ -61,8 +61,14 @@ pub async fn serve(
     }
 }
 
-fn one(flavor: &Flavor, port: &ports::Port, project: &str, status: StatusCode) -> Reply {
-    Reply::json(status, json!({"port": (flavor.render)(port, project)}))
+fn one(
+    flavor: &Flavor,
+    port: &ports::Port,
+    project: &str,
+    status: StatusCode,
+) -> Result<Reply, FaceError> {
+    let port = (flavor.render)(port, project);
+    Reply::answer(status, &OnePort { port })
 }
 
 async fn show_after(
@@ -75,7 +81,7 @@ async fn show_after(
 ) -> Result<Reply, FaceError> {
     let snapshot = service.port_snapshot(caller).await?;
     let port = ports::find(&snapshot, id).ok_or_else(|| FaceError::PortNotFound(id.to_string()))?;
-    Ok(one(flavor, &port, project, status))
+    one(flavor, &port, project, status)
 }
 
 pub async fn create(
@@ -119,15 +125,16 @@ pub async fn list(
     q.page_reverse &= flavor.links;
     let snapshot = service.port_snapshot(caller).await?;
     let (page, _) = q.page(ports::all(&snapshot), project)?;
-    let items: Vec<Value> = page.iter().map(|p| (flavor.render)(p, project)).collect();
-    let mut body = json!({"ports": items});
-    if flavor.links {
-        let links = paging_links(&collection_url(incoming), &q, &page);
-        if !links.is_empty() {
-            body["ports_links"] = Value::Array(links);
-        }
-    }
-    Ok(Reply::json(StatusCode::OK, body))
+    let ports_links = if flavor.links {
+        Some(paging_links(&collection_url(incoming), &q, &page)).filter(|l| !l.is_empty())
+    } else {
+        None
+    };
+    let body = PortList {
+        ports: page.iter().map(|p| (flavor.render)(p, project)).collect(),
+        ports_links,
+    };
+    Reply::answer(StatusCode::OK, &body)
 }
 
 /// Python's `quote_plus`, as `urllib.parse.urlencode` encodes keys and values: letters,
@@ -165,7 +172,7 @@ pub fn collection_url(incoming: &Incoming) -> String {
 /// with `marker` moved to the last (next) or first (previous) port of the page and
 /// `page_reverse=True` added for previous, so following them walks the same set one big
 /// page would list.
-pub fn paging_links(base: &str, q: &ListQuery, page: &[ports::Port]) -> Vec<Value> {
+pub fn paging_links(base: &str, q: &ListQuery, page: &[ports::Port]) -> Vec<Link> {
     let Some(limit) = q.limit else {
         return Vec::new();
     };
@@ -191,10 +198,16 @@ pub fn paging_links(base: &str, q: &ListQuery, page: &[ports::Port]) -> Vec<Valu
     let short = page.len() < limit;
     let mut links = Vec::new();
     if !short || q.page_reverse {
-        links.push(json!({"rel": "next", "href": href(page.last(), false)}));
+        links.push(Link {
+            rel: "next".into(),
+            href: href(page.last(), false),
+        });
     }
     if !short || !q.page_reverse {
-        links.push(json!({"rel": "previous", "href": href(page.first(), true)}));
+        links.push(Link {
+            rel: "previous".into(),
+            href: href(page.first(), true),
+        });
     }
     links
 }
@@ -258,12 +271,7 @@ mod tests {
         let page: Vec<_> = ids.iter().map(|i| port(i)).collect();
         paging_links("http://h:1/v2.0/ports", &q, &page)
             .into_iter()
-            .map(|l| {
-                (
-                    l["rel"].as_str().unwrap().to_string(),
-                    l["href"].as_str().unwrap().to_string(),
-                )
-            })
+            .map(|l| (l.rel, l.href))
             .collect()
     }
 

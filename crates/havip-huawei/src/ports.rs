@@ -10,7 +10,6 @@ use std::net::Ipv4Addr;
 
 use havip_core::{ip, HaVip, HaVipStatus, InstanceStatus};
 use havip_service::ports::{AddressPair, PortSnapshot};
-use serde_json::{json, Value};
 
 pub const VIP_OWNER: &str = "neutron:VIP_PORT";
 /// `device_owner` of a service-managed NIC (owned by a cloud service, like an ELB port).
@@ -144,84 +143,11 @@ pub fn find(s: &PortSnapshot, id: &str) -> Option<Port> {
     all(s).into_iter().find(|p| p.id == id)
 }
 
-fn time(ms: i64) -> String {
+pub(crate) fn time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string()
-}
-
-fn pairs_json(p: &Port) -> Value {
-    Value::Array(
-        p.allowed_address_pairs
-            .iter()
-            .map(|a| json!({"ip_address": a.ip_address, "mac_address": a.mac_address}))
-            .collect(),
-    )
-}
-
-fn fixed_ips(p: &Port) -> Value {
-    json!([{"subnet_id": p.network_id, "ip_address": p.ip.to_string()}])
-}
-
-/// The fields a Neutron `NeutronPort` and a VPC v1 `Port` share, plus the family's own
-/// `extra` ones.
-fn port_json(p: &Port, project: &str, extra: Value) -> Value {
-    let mut port = json!({
-        "id": p.id,
-        "name": p.name,
-        "network_id": p.network_id,
-        "admin_state_up": true,
-        "mac_address": p.mac,
-        "fixed_ips": fixed_ips(p),
-        "device_id": p.device_id,
-        "device_owner": p.device_owner,
-        "tenant_id": project,
-        "status": p.status,
-        "security_groups": [],
-        "allowed_address_pairs": pairs_json(p),
-        "extra_dhcp_opts": [],
-        "binding:vnic_type": "normal",
-        "binding:profile": {},
-        "binding:vif_details": {},
-        "dns_assignment": [],
-        "dns_name": "",
-        "port_security_enabled": true,
-    });
-    if let (Value::Object(port), Value::Object(extra)) = (&mut port, extra) {
-        port.extend(extra);
-    }
-    port
-}
-
-/// A Neutron `NeutronPort` (`/v2.0/ports`).
-pub fn neutron_json(p: &Port, project: &str) -> Value {
-    port_json(
-        p,
-        project,
-        json!({
-            "project_id": project,
-            "created_at": time(p.created_at),
-            "updated_at": time(p.updated_at),
-        }),
-    )
-}
-
-/// A VPC v1 `Port` (`/v1/{project_id}/ports`): every key of the SDK's `Port` model, with
-/// `enable_efi` at its documented default (false: no vRoCE). `ipv6_bandwidth_id` is left
-/// out: Huawei shows it only for an IPv6 NIC bound to a shared bandwidth, and havip ports
-/// are IPv4.
-pub fn v1_json(p: &Port, project: &str) -> Value {
-    port_json(
-        p,
-        project,
-        json!({
-            "instance_id": p.device_id,
-            "instance_type": if p.device_id.is_empty() { "" } else { "ecs" },
-            "zone_id": p.zone,
-            "enable_efi": false,
-        }),
-    )
 }
 
 #[cfg(test)]
@@ -327,11 +253,12 @@ mod tests {
             Some(vip.mac.as_str())
         );
         assert_eq!(vip_mac("vip-1", vip.ip), vip.mac);
-        let j = neutron_json(vip, "p");
+        let json = |p: crate::answers::PortJson| serde_json::to_value(p).expect("json");
+        let j = json(crate::answers::PortJson::neutron(vip, "p"));
         assert_eq!(j["fixed_ips"][0]["ip_address"], "192.168.1.100");
         assert_eq!(j["device_owner"], VIP_OWNER);
         assert_eq!(j["created_at"], "1970-01-01T00:00:00");
-        let j = v1_json(nic, "p");
+        let j = json(crate::answers::PortJson::v1(nic, "p"));
         assert_eq!(j["instance_id"], "srv-1");
         assert_eq!(j["zone_id"], "cn-north-4a");
         assert_eq!(j["enable_efi"], false);
@@ -340,7 +267,9 @@ mod tests {
             "IPv6 NICs with a shared bandwidth only"
         );
         assert!(
-            neutron_json(nic, "p").get("enable_efi").is_none(),
+            json(crate::answers::PortJson::neutron(nic, "p"))
+                .get("enable_efi")
+                .is_none(),
             "not a NeutronPort key"
         );
     }

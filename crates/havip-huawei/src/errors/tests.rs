@@ -84,6 +84,24 @@ fn gateway_envelope_wins_in_every_family() {
         assert!(body["error_msg"].is_string());
     }
     assert!(gateway(&FaceError::Unavailable).is_none());
+    assert!(gateway(&FaceError::Internal).is_none());
+}
+
+#[test]
+fn internal_faults_in_every_family() {
+    let (s, c, _) = ecs(&FaceError::Internal);
+    assert_eq!((s, c), (StatusCode::INTERNAL_SERVER_ERROR, "Ecs.1002"));
+    let (s, c, m) = neutron(&FaceError::Internal);
+    assert_eq!(
+        (s, c),
+        (StatusCode::INTERNAL_SERVER_ERROR, "HTTPInternalServerError")
+    );
+    assert_eq!(
+        m,
+        "Request Failed: internal server error while processing your request."
+    );
+    let (s, c, _) = vpc_v1(&FaceError::Internal);
+    assert_eq!((s, c), (StatusCode::INTERNAL_SERVER_ERROR, "VPC.2502"));
 }
 
 // --- ECS -------------------------------------------------------------------------------
