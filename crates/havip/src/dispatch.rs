@@ -1,6 +1,7 @@
 //! One listener, every face: the server's faces are a list, asked in order which one
-//! claims a request (the native API's `/v1` collections, Huawei's paths and SDK-HMAC, the
-//! Alibaba and Volcengine signature schemes); a request no face claims goes to the
+//! claims a request (the native API's `/v1` collections, Huawei's paths and SDK-HMAC,
+//! Tencent's TC3-HMAC-SHA256 and `X-TC-Action`, the Alibaba and Volcengine signature
+//! schemes); a request no face claims goes to the
 //! fallback face (Alibaba: an RPC request whose parameters are all in a form body has
 //! nothing else to tell it by). Each face is built with its profile, the seed's
 //! `[limits.<face>]` applied; the operator's limits are the widest of them.
@@ -34,6 +35,7 @@ impl Faces {
         profiles.insert(havip_huawei::FACE, havip_huawei::profile::profile());
         profiles.insert(havip_aliyun::FACE, havip_aliyun::profile::profile());
         profiles.insert(havip_volcengine::FACE, havip_volcengine::profile::profile());
+        profiles.insert(havip_tencent::FACE, havip_tencent::profile::profile());
         if let Some(seed) = seed {
             let names: Vec<&str> = profiles.faces().collect();
             seed.check_faces(&names)?;
@@ -54,6 +56,9 @@ impl Faces {
             Arc::new(havip_native::NativeFace),
             Arc::new(havip_huawei::HuaweiFace::new(
                 profile(havip_huawei::FACE).unwrap_or_else(havip_huawei::profile::profile),
+            )),
+            Arc::new(havip_tencent::TencentFace::new(
+                profile(havip_tencent::FACE).unwrap_or_else(havip_tencent::profile::profile),
             )),
             Arc::new(havip_aliyun::AliyunFace::new(
                 profile(havip_aliyun::FACE).unwrap_or_else(havip_aliyun::profile::profile),
@@ -174,6 +179,24 @@ mod tests {
             pick(&faces, "/?Action=X&Version=2020-04-01", &[]),
             "volcengine"
         );
+        assert_eq!(
+            pick(
+                &faces,
+                "/",
+                &[
+                    ("authorization", "TC3-HMAC-SHA256 Credential=AKID/2026-12-01/vpc/tc3_request, SignedHeaders=content-type;host, Signature=00"),
+                    ("content-type", "application/json"),
+                    ("x-tc-action", "DescribeHaVips"),
+                    ("x-tc-version", "2017-03-12"),
+                    ("x-tc-timestamp", "1796160037"),
+                ]
+            ),
+            "tencent"
+        );
+        assert_eq!(
+            pick(&faces, "/?Limit=5", &[("x-tc-action", "DescribeHaVips")]),
+            "tencent"
+        );
         assert_eq!(pick(&faces, "/", &[]), "aliyun");
     }
 
@@ -187,7 +210,15 @@ mod tests {
         assert_eq!(operator.limits.havips_per_region, 70);
         assert_eq!(operator.limits.instances_per_havip, 10);
         assert!(!operator.limits.master_needs_force);
-        assert_eq!(operator.reserved_tag_prefixes, ["acs:", "aliyun"]);
+        assert_eq!(
+            operator.reserved_tag_prefixes,
+            ["acs:", "aliyun", "project", "qcloud", "tencent"]
+        );
+        let seed =
+            havip_seed::parse_seed("[limits.tencent]\nhavips_per_region = 90\n").expect("seed");
+        let (faces, operator) = Faces::standard(Some(&seed)).expect("faces");
+        assert!(faces.names().contains(&"tencent"));
+        assert_eq!(operator.limits.havips_per_region, 90);
         let seed =
             havip_seed::parse_seed("[limits.tencnt]\nhavips_per_region = 1\n").expect("seed");
         let err = Faces::standard(Some(&seed))

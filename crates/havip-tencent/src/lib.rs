@@ -1,0 +1,152 @@
+//! The Tencent Cloud VPC face of havip (API 2017-03-12): the HaVip actions the official
+//! `tencentcloud-sdk-python` calls (`POST /` with a JSON body, or `GET /?<flattened
+//! parameters>`, signed with TC3-HMAC-SHA256, the action, version and region in `X-TC-*`
+//! headers), answered in the `{"Response": {...}}` envelope with HTTP 200, errors
+//! included (docs/tencent.md).
+//!
+//! Order of work for each request: the method; the size (a body over 1 MiB, a GET query
+//! over 32 KiB); for a large body, what its headers can prove (the key and the clock)
+//! before it is read; the signature (the account is the key's); `X-TC-Action`,
+//! `X-TC-Version` and `X-TC-Region`; the parameters, typed; the region's existence; the
+//! service call; the answer.
+
+pub mod actions;
+pub mod auth;
+pub mod errors;
+pub mod params;
+pub mod profile;
+pub mod render;
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::response::Response;
+use havip_api::{BodyError, Face, Incoming, Serving, SharedState};
+use havip_core::{DomainError, Profile};
+use havip_service::Caller;
+use http::Method;
+
+use crate::actions::{Operation, VERSION};
+use crate::errors::FaceError;
+use crate::render::Answer;
+
+/// The face's name (its `[limits.tencent]` table in the seed).
+pub const FACE: &str = "tencent";
+
+/// The Tencent face, with its profile (its rules, with the seed's limits).
+#[derive(Debug, Clone)]
+pub struct TencentFace {
+    profile: Arc<Profile>,
+}
+
+impl TencentFace {
+    pub fn new(profile: Profile) -> Self {
+        TencentFace {
+            profile: Arc::new(profile),
+        }
+    }
+}
+
+impl Default for TencentFace {
+    fn default() -> Self {
+        TencentFace::new(profile::profile())
+    }
+}
+
+impl Face for TencentFace {
+    fn name(&self) -> &'static str {
+        FACE
+    }
+
+    /// Tencent's `TC3-HMAC-SHA256` authorization, or (unsigned, for `--insecure-no-auth`)
+    /// an `X-TC-Action` header: no other face uses either.
+    fn claims(&self, req: &Request) -> bool {
+        let h = req.headers();
+        h.get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|auth| auth.starts_with(havip_signature::tencent::ALGORITHM))
+            || h.contains_key("x-tc-action")
+    }
+
+    fn serve(&self, state: SharedState, req: Request) -> Serving {
+        Box::pin(handle_with(state, self.profile.clone(), req))
+    }
+}
+
+/// Serves one Tencent request with the face's default profile.
+pub async fn handle(state: SharedState, req: Request) -> Response {
+    handle_with(state, Arc::new(profile::profile()), req).await
+}
+
+/// Serves one Tencent request by the rules of `profile`: an answer or an error, both in
+/// the envelope, both HTTP 200.
+async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
+    // Tencent's request ids are lower-case UUIDs.
+    let request_id = state.service.ids().uuid();
+    match serve(&state, profile, req).await {
+        Ok(answer) => render::ok(&request_id, &answer),
+        Err(e) => {
+            if matches!(e, FaceError::Unavailable) {
+                tracing::warn!("tencent face: service unavailable");
+            }
+            render::error(&request_id, &e.spec())
+        }
+    }
+}
+
+async fn serve(
+    state: &SharedState,
+    profile: Arc<Profile>,
+    req: Request,
+) -> Result<Answer, FaceError> {
+    let (head, body) = Incoming::split(req);
+    if head.method != Method::GET && head.method != Method::POST {
+        return Err(FaceError::UnsupportedProtocol(head.method.to_string()));
+    }
+    if head.method == Method::GET && head.query.len() > params::MAX_GET_QUERY_BYTES {
+        return Err(FaceError::RequestTooLarge(
+            "a GET query holds at most 32 KB",
+        ));
+    }
+    if head.body_worth_a_precheck() {
+        auth::check_head(state, &head).await?;
+    }
+    let incoming = head
+        .read_body(body, &state.bodies)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => FaceError::RequestTooLarge("a body holds at most 1 MiB"),
+            BodyError::Broken | BodyError::TimedOut => FaceError::BodyBroken,
+            BodyError::Busy => FaceError::Unavailable,
+        })?;
+    let account = auth::authenticate(state, &incoming).await?;
+    let op = operation(&incoming)?;
+    let region = common(&incoming, "x-tc-region", "Region")?;
+    let call = actions::parse(op, params::of_request(&incoming)?)?;
+    if !state.service.region_exists(&region).await? {
+        return Err(DomainError::RegionNotFound(region).into());
+    }
+    let caller = Caller::tenant(profile, account, region);
+    actions::run(call, &state.service, &caller).await
+}
+
+/// A common parameter from its `X-TC-*` header: absent or empty is `MissingParameter`.
+fn common(incoming: &Incoming, header: &str, name: &str) -> Result<String, FaceError> {
+    incoming
+        .header(header)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| FaceError::MissingParameter(name.to_string()))
+}
+
+/// The action of `X-TC-Action` in the version of `X-TC-Version`.
+fn operation(incoming: &Incoming) -> Result<Operation, FaceError> {
+    let action = common(incoming, "x-tc-action", "Action")?;
+    let op = Operation::parse(&action).ok_or(FaceError::InvalidAction(action))?;
+    let version = common(incoming, "x-tc-version", "Version")?;
+    if version != VERSION {
+        return Err(FaceError::NoSuchVersion(version));
+    }
+    Ok(op)
+}
