@@ -4,8 +4,9 @@
 //! with `--insecure-no-auth`. The region is not part of the signature: it is the
 //! `X-TC-Region` header, read with the action and version (`lib.rs`).
 
-use havip_api::{now_utc, AppState, Incoming};
-use havip_signature::{tencent, ParsedAuth, SignatureError};
+use havip_api::auth::{self, AuthFailure, SignatureScheme};
+use havip_api::{AppState, Incoming};
+use havip_signature::{tencent, SignatureError};
 
 use crate::errors::FaceError;
 
@@ -35,46 +36,46 @@ pub fn signature_error(e: SignatureError) -> FaceError {
     }
 }
 
-/// (secret, account) of the SecretId a request claims, if the key exists and is enabled.
-async fn usable_key(state: &AppState, auth: &ParsedAuth) -> Result<(String, String), FaceError> {
-    state
-        .service
-        .access_key(&auth.access_key_id)
-        .await?
-        .filter(|k| k.enabled)
-        .map(|k| (k.secret, k.account))
-        .ok_or_else(|| FaceError::SecretIdNotFound(auth.access_key_id.clone()))
+const SCHEME: SignatureScheme = SignatureScheme {
+    parse: tencent::parse,
+    verify: tencent::verify,
+    clock_window: tencent::check_clock_window,
+};
+
+/// Tencent's view of an authentication failure: an unknown and a disabled SecretId are
+/// one error.
+fn refused(f: AuthFailure) -> FaceError {
+    match f {
+        AuthFailure::Signature(e) => signature_error(e),
+        AuthFailure::UnknownKey(id) | AuthFailure::DisabledKey(id) => {
+            FaceError::SecretIdNotFound(id)
+        }
+        // Tencent's scheme carries no nonce.
+        AuthFailure::NonceUsed => FaceError::SignatureFailure,
+        AuthFailure::Service(e) => e.into(),
+    }
 }
 
-/// What can be checked before the body is read: when the headers carry TC3 credentials,
-/// the key must exist and be enabled and `X-TC-Timestamp` be inside the window, with the
-/// errors [`authenticate`] gives for the same faults; anything else is left to it.
+/// What can be checked before the body is read (see [`auth::check_head`]).
 pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    let Ok(auth) = tencent::parse(&head.parts()) else {
-        return Ok(());
-    };
-    usable_key(state, &auth).await?;
-    tencent::check_clock_window(&auth, now_utc(&state.service)).map_err(signature_error)
+    auth::check_head(state, head, SCHEME).await.map_err(refused)
 }
 
 /// Verifies the request and returns the caller's account.
 pub async fn authenticate(state: &AppState, incoming: &Incoming) -> Result<String, FaceError> {
-    let parts = incoming.parts();
-    let auth = match tencent::parse(&parts) {
-        Ok(a) => a,
-        Err(SignatureError::Missing) if state.insecure_account.is_some() => {
-            return Ok(state.insecure_account.clone().unwrap_or_default());
-        }
-        Err(e) => return Err(signature_error(e)),
+    let (parsed, account) = match auth::authenticate(state, incoming, SCHEME)
+        .await
+        .map_err(refused)?
+    {
+        auth::Caller::Unsigned { account } => return Ok(account),
+        auth::Caller::Signed { parsed, key } => (parsed, key.account),
     };
-    let (secret, account) = usable_key(state, &auth).await?;
-    tencent::verify(&parts, &auth, &secret, now_utc(&state.service)).map_err(signature_error)?;
-    if auth.service.as_deref() != Some(SERVICE) {
+    if parsed.service.as_deref() != Some(SERVICE) {
         return Err(FaceError::InvalidAuthorization(
             "`Service` in Credential not valid".into(),
         ));
     }
-    if auth
+    if parsed
         .security_token
         .as_deref()
         .is_some_and(|t| !t.is_empty())

@@ -26,16 +26,48 @@ pub struct Faces {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AnsweredBy(pub usize);
 
+/// A cloud face the server runs: its name, its default profile, and how it is built with
+/// the profile the configuration makes of it.
+struct CloudFace {
+    name: &'static str,
+    profile: fn() -> Profile,
+    build: fn(Profile) -> Arc<dyn Face>,
+}
+
+/// The cloud faces, in the order they are asked (after the native API). Adding a face is
+/// one entry here.
+const CLOUD_FACES: [CloudFace; 4] = [
+    CloudFace {
+        name: havip_huawei::FACE,
+        profile: havip_huawei::profile::profile,
+        build: |p| Arc::new(havip_huawei::HuaweiFace::new(p)),
+    },
+    CloudFace {
+        name: havip_tencent::FACE,
+        profile: havip_tencent::profile::profile,
+        build: |p| Arc::new(havip_tencent::TencentFace::new(p)),
+    },
+    CloudFace {
+        name: havip_aliyun::FACE,
+        profile: havip_aliyun::profile::profile,
+        build: |p| Arc::new(havip_aliyun::AliyunFace::new(p)),
+    },
+    CloudFace {
+        name: havip_volcengine::FACE,
+        profile: havip_volcengine::profile::profile,
+        build: |p| Arc::new(havip_volcengine::VolcengineFace::new(p)),
+    },
+];
+
 impl Faces {
     /// The faces every server runs, with their default profiles overridden by the seed's
     /// `[limits.<face>]` tables (a table naming no face is refused), and the operator's
     /// profile: the native face's rules with the widest limits of the cloud faces.
     pub fn standard(seed: Option<&Seed>) -> anyhow::Result<(Faces, Profile)> {
         let mut profiles = Profiles::default();
-        profiles.insert(havip_huawei::FACE, havip_huawei::profile::profile());
-        profiles.insert(havip_aliyun::FACE, havip_aliyun::profile::profile());
-        profiles.insert(havip_volcengine::FACE, havip_volcengine::profile::profile());
-        profiles.insert(havip_tencent::FACE, havip_tencent::profile::profile());
+        for face in &CLOUD_FACES {
+            profiles.insert(face.name, (face.profile)());
+        }
         if let Some(seed) = seed {
             let names: Vec<&str> = profiles.faces().collect();
             seed.check_faces(&names)?;
@@ -51,22 +83,14 @@ impl Faces {
             processing_is_error: false,
         });
         let operator = havip_native::profile(widest, profiles.reserved_tag_prefixes());
-        let profile = |face: &str| profiles.get(face).cloned();
-        let list: Vec<Arc<dyn Face>> = vec![
-            Arc::new(havip_native::NativeFace),
-            Arc::new(havip_huawei::HuaweiFace::new(
-                profile(havip_huawei::FACE).unwrap_or_else(havip_huawei::profile::profile),
-            )),
-            Arc::new(havip_tencent::TencentFace::new(
-                profile(havip_tencent::FACE).unwrap_or_else(havip_tencent::profile::profile),
-            )),
-            Arc::new(havip_aliyun::AliyunFace::new(
-                profile(havip_aliyun::FACE).unwrap_or_else(havip_aliyun::profile::profile),
-            )),
-            Arc::new(havip_volcengine::VolcengineFace::new(
-                profile(havip_volcengine::FACE).unwrap_or_else(havip_volcengine::profile::profile),
-            )),
-        ];
+        let mut list: Vec<Arc<dyn Face>> = vec![Arc::new(havip_native::NativeFace)];
+        for face in &CLOUD_FACES {
+            let profile = profiles
+                .get(face.name)
+                .cloned()
+                .unwrap_or_else(face.profile);
+            list.push((face.build)(profile));
+        }
         let faces = Faces::new(list, havip_aliyun::FACE)?;
         Ok((faces, operator))
     }

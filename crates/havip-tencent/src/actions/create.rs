@@ -2,8 +2,8 @@
 //! (`UNBIND`: Tencent's create is not asynchronous, and a HaVip still Creating here shows
 //! the same).
 
+use havip_core::query::Scope;
 use havip_core::{ops, DomainError};
-use havip_service::store::Scope;
 use havip_service::{Caller, Service};
 
 use super::{name_error, view};

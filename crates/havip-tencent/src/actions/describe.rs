@@ -4,7 +4,7 @@
 //! names, VPCs, subnets, addresses) and pages; the criteria only this face knows (the
 //! drift range, fields havip does not model) are applied here, over every match.
 
-use havip_service::store::{HaVipQuery, Paging};
+use havip_core::query::{HaVipQuery, Paging};
 use havip_service::{Caller, Service};
 
 use super::view;

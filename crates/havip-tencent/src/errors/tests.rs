@@ -458,10 +458,7 @@ row!(
 
 #[test]
 fn a_store_failure_is_service_unavailable() {
-    let e: FaceError = havip_service::ServiceError::Store(
-        havip_service::store::StoreError::Unavailable("down".into()),
-    )
-    .into();
+    let e: FaceError = havip_service::ServiceError::unavailable("down").into();
     assert_eq!(e, FaceError::Unavailable);
     let e: FaceError = havip_service::ServiceError::Domain(DomainError::NameMalformed).into();
     assert_eq!(e, FaceError::Domain(DomainError::NameMalformed));
