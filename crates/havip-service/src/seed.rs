@@ -6,7 +6,7 @@ use havip_core::{
     ip, ops, validate, Eni, HaVip, HaVipStatus, Instance, MemberKind, Subnet, Target,
     TargetResource, Vpc,
 };
-use havip_seed::{PrimaryEni, Seed};
+use havip_seed::{PrimaryEni, Seed, SeedHavip};
 use havip_store::{AccessKey, Account, HuaweiProject, Tx};
 
 use crate::{IdGenerator, Service, ServiceError, ServiceResult};
@@ -80,12 +80,31 @@ async fn subnet_of(tx: &mut dyn Tx, id: &str) -> ServiceResult<Subnet> {
         .ok_or_else(|| DomainError::SubnetNotFound(id.to_string()).into())
 }
 
+/// Writes every kind of the seed in turn, each after the kinds its entries name.
 async fn load_all(
     tx: &mut dyn Tx,
     seed: &Seed,
     now: i64,
     ids: &dyn IdGenerator,
     limits: &havip_core::Limits,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
+    load_accounts(tx, seed, now, report).await?;
+    load_access_keys(tx, seed, now, report).await?;
+    load_huawei_projects(tx, seed, report).await?;
+    load_vpcs(tx, seed, now, report).await?;
+    load_subnets(tx, seed, now, report).await?;
+    // ENIs the seed declares come first, so that addresses it names are taken by them.
+    load_enis(tx, seed, now, ids, report).await?;
+    load_instances(tx, seed, now, ids, report).await?;
+    load_havips(tx, seed, now, ids, limits, report).await
+}
+
+/// Creates the accounts that do not exist.
+async fn load_accounts(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
     report: &mut SeedReport,
 ) -> ServiceResult<()> {
     for a in &seed.accounts {
@@ -98,6 +117,16 @@ async fn load_all(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Creates the access keys that do not exist, enabled.
+async fn load_access_keys(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for k in &seed.access_keys {
         if count(report, tx.access_key(&k.id).await?.is_some()) {
             tx.insert_access_key(&AccessKey {
@@ -110,6 +139,15 @@ async fn load_all(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Records each Huawei project's region and creates the projects that do not exist.
+async fn load_huawei_projects(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for p in &seed.huawei_projects {
         tx.insert_region(&p.region).await?;
         if count(report, tx.huawei_project(&p.id).await?.is_some()) {
@@ -121,6 +159,16 @@ async fn load_all(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Records each VPC's region and creates the VPCs that do not exist.
+async fn load_vpcs(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for v in &seed.vpcs {
         tx.insert_region(&v.region).await?;
         if count(report, tx.vpc(&v.id).await?.is_some()) {
@@ -135,6 +183,16 @@ async fn load_all(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Creates the subnets that do not exist, with the account and region of their VPC.
+async fn load_subnets(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for s in &seed.subnets {
         if count(report, tx.subnet(&s.id).await?.is_some()) {
             let Some((account, region)) = seed.subnet_owner(&s.id) else {
@@ -153,7 +211,18 @@ async fn load_all(
             .await?;
         }
     }
-    // ENIs the seed declares come first, so that addresses it names are taken by them.
+    Ok(())
+}
+
+/// Creates the ENIs the seed declares that do not exist, at the address each names or
+/// a free one.
+async fn load_enis(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    ids: &dyn IdGenerator,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for e in &seed.enis {
         if count(report, tx.eni(&e.id).await?.is_some()) {
             let subnet = subnet_of(tx, &e.subnet).await?;
@@ -172,34 +241,23 @@ async fn load_all(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Creates the instances that do not exist, each with its primary ENI.
+async fn load_instances(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    ids: &dyn IdGenerator,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for i in &seed.instances {
         if !count(report, tx.instance(&i.id).await?.is_some()) {
             continue;
         }
         let subnet = subnet_of(tx, &i.subnet).await?;
-        let primary = match seed.primary_eni(&i.id) {
-            Some(PrimaryEni::Declared(e)) => e.id.clone(),
-            Some(PrimaryEni::Implicit { id: declared }) => {
-                let id = declared.map_or_else(|| ids.prefixed("eni"), str::to_string);
-                if tx.eni(&id).await?.is_none() {
-                    let a = address(tx, seed, &subnet, None, ids.alloc_start()).await?;
-                    tx.insert_eni(&Eni {
-                        id: id.clone(),
-                        account: subnet.account.clone(),
-                        region: subnet.region.clone(),
-                        subnet: subnet.id.clone(),
-                        ip: a,
-                        mac: ip::derived_mac(&ip::eni_mac_key(declared, &i.id)),
-                        instance: Some(i.id.clone()),
-                        service_managed: false,
-                        created_at: now,
-                    })
-                    .await?;
-                }
-                id
-            }
-            None => ids.prefixed("eni"),
-        };
+        let primary = primary_eni(tx, seed, &i.id, &subnet, now, ids).await?;
         tx.insert_instance(&Instance {
             id: i.id.clone(),
             account: subnet.account.clone(),
@@ -212,36 +270,89 @@ async fn load_all(
         })
         .await?;
     }
+    Ok(())
+}
+
+/// The id of a new instance's primary ENI: the `[[eni]]` the seed names, or one the
+/// seed leaves implicit, created in the instance's subnet unless it exists already.
+async fn primary_eni(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    instance: &str,
+    subnet: &Subnet,
+    now: i64,
+    ids: &dyn IdGenerator,
+) -> ServiceResult<String> {
+    Ok(match seed.primary_eni(instance) {
+        Some(PrimaryEni::Declared(e)) => e.id.clone(),
+        Some(PrimaryEni::Implicit { id: declared }) => {
+            let id = declared.map_or_else(|| ids.prefixed("eni"), str::to_string);
+            if tx.eni(&id).await?.is_none() {
+                let a = address(tx, seed, subnet, None, ids.alloc_start()).await?;
+                tx.insert_eni(&Eni {
+                    id: id.clone(),
+                    account: subnet.account.clone(),
+                    region: subnet.region.clone(),
+                    subnet: subnet.id.clone(),
+                    ip: a,
+                    mac: ip::derived_mac(&ip::eni_mac_key(declared, instance)),
+                    instance: Some(instance.to_string()),
+                    service_managed: false,
+                    created_at: now,
+                })
+                .await?;
+            }
+            id
+        }
+        None => ids.prefixed("eni"),
+    })
+}
+
+/// Creates the HaVips that do not exist (skipping ids the domain would refuse) and
+/// associates their members.
+async fn load_havips(
+    tx: &mut dyn Tx,
+    seed: &Seed,
+    now: i64,
+    ids: &dyn IdGenerator,
+    limits: &havip_core::Limits,
+    report: &mut SeedReport,
+) -> ServiceResult<()> {
     for h in &seed.havips {
         if !validate::id_syntax(&h.id) || !count(report, tx.havip(&h.id).await?.is_some()) {
             continue;
         }
         let subnet = subnet_of(tx, &h.subnet).await?;
         let a = address(tx, seed, &subnet, h.ip, ids.alloc_start()).await?;
-        let havip = HaVip {
-            id: h.id.clone(),
-            account: subnet.account.clone(),
-            region: subnet.region.clone(),
-            vpc: subnet.vpc.clone(),
-            subnet: subnet.id.clone(),
-            ip: a,
-            name: h.name.clone().unwrap_or_default(),
-            description: h.description.clone().unwrap_or_default(),
-            status: HaVipStatus::Available,
-            members: Vec::new(),
-            master: None,
-            master_claim: None,
-            tags: Default::default(),
-            eip: None,
-            resource_group: String::new(),
-            pending: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let havip = new_havip(h, &subnet, a, now);
         tx.insert_havip(&havip).await?;
         associate_members(tx, havip, &h.members, limits, now).await?;
     }
     Ok(())
+}
+
+/// A seed HaVip as created: available, in its subnet at `ip`, with no members yet.
+fn new_havip(h: &SeedHavip, subnet: &Subnet, ip: std::net::Ipv4Addr, now: i64) -> HaVip {
+    HaVip {
+        id: h.id.clone(),
+        account: subnet.account.clone(),
+        region: subnet.region.clone(),
+        vpc: subnet.vpc.clone(),
+        subnet: subnet.id.clone(),
+        ip,
+        name: h.name.clone().unwrap_or_default(),
+        description: h.description.clone().unwrap_or_default(),
+        status: HaVipStatus::Available,
+        members: Vec::new(),
+        master: None,
+        master_claim: None,
+        tags: Default::default(),
+        eip: None,
+        resource_group: String::new(),
+        pending: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Associates a seed HaVip's members in order, by the rules a request meets (the first
