@@ -85,10 +85,11 @@ def test_huawei_vip_ports_past_the_quota(havip_server, tmp_path):
 @pytest.mark.skipif(not DB, reason="HAVIP_TEST_DATABASE_URL is not set")
 def test_quota_holds_when_clients_race_through_3_replicas(havip_server, database, tmp_path):  # noqa: F811
     _, url = database
-    # The native API takes the largest of the cloud quotas: 4.
+    # The native API takes the largest of the faces' quotas: 4.
     seed = seed_with(tmp_path, "[limits.aliyun]\nhavips_per_region = 4\n"
                                "[limits.volcengine]\nhavips_per_region = 2\n"
-                               "[limits.huawei]\nhavips_per_region = 3\n")
+                               "[limits.huawei]\nhavips_per_region = 3\n"
+                               "[limits.tencent]\nhavips_per_region = 1\n")
     servers = [havip_server(seed=seed, extra_args=["--database-url", url]) for _ in range(3)]
 
     def attempt(n):

@@ -66,19 +66,9 @@ impl Face for AliyunFace {
     /// parameters in the query. RPC requests with every parameter in a form body carry
     /// nothing else to tell them by: the server's fallback face is this one.
     fn claims(&self, req: &Request) -> bool {
-        let h = req.headers();
-        let auth = h
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        auth.starts_with("ACS3-")
-            || h.contains_key("x-acs-action")
-            || req
-                .uri()
-                .query()
-                .unwrap_or("")
-                .split('&')
-                .any(|pair| pair.starts_with("SignatureMethod="))
+        havip_api::authorization(req).starts_with("ACS3-")
+            || req.headers().contains_key("x-acs-action")
+            || havip_api::query_has(req, "SignatureMethod=")
     }
 
     fn serve(&self, state: SharedState, req: Request) -> Serving {

@@ -34,6 +34,24 @@ pub trait Face: Send + Sync + 'static {
     fn serve(&self, state: SharedState, req: axum::extract::Request) -> Serving;
 }
 
+/// The request's `Authorization` header, or `""` (what [`Face::claims`] looks at).
+pub fn authorization(req: &axum::extract::Request) -> &str {
+    req.headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Whether the raw query has a `key=value` pair that starts with `prefix` (`"Version="`,
+/// `"Version=2020-04-01"`...), for [`Face::claims`].
+pub fn query_has(req: &axum::extract::Request, prefix: &str) -> bool {
+    req.uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .any(|pair| pair.starts_with(prefix))
+}
+
 /// Requests with a larger body are refused (413 or the face's own error) unread.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 

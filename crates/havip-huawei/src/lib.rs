@@ -158,11 +158,7 @@ impl Face for HuaweiFace {
     /// `/v1/{project_id}/ports...`), and anything signed with SDK-HMAC. Asked after the
     /// native face, which keeps its own `/v1` collections.
     fn claims(&self, req: &Request) -> bool {
-        let auth = req
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let auth = havip_api::authorization(req);
         let path = req.uri().path();
         let v1_shape = path
             .strip_prefix("/v1/")

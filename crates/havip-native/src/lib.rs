@@ -76,11 +76,7 @@ impl Face for NativeFace {
     /// operator's (a collection of this API, or the admin bearer token), and except
     /// requests signed with Huawei's SDK-HMAC scheme.
     fn claims(&self, req: &Request) -> bool {
-        let auth = req
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let auth = havip_api::authorization(req);
         let path = req.uri().path();
         if auth.starts_with("SDK-HMAC-") {
             return false;

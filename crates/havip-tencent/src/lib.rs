@@ -61,11 +61,8 @@ impl Face for TencentFace {
     /// Tencent's `TC3-HMAC-SHA256` authorization, or (unsigned, for `--insecure-no-auth`)
     /// an `X-TC-Action` header: no other face uses either.
     fn claims(&self, req: &Request) -> bool {
-        let h = req.headers();
-        h.get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|auth| auth.starts_with(havip_signature::tencent::ALGORITHM))
-            || h.contains_key("x-tc-action")
+        havip_api::authorization(req).starts_with(havip_signature::tencent::ALGORITHM)
+            || req.headers().contains_key("x-tc-action")
     }
 
     fn serve(&self, state: SharedState, req: Request) -> Serving {

@@ -57,19 +57,9 @@ impl Face for VolcengineFace {
     /// Volcengine's `HMAC-SHA256` authorization, an `X-Date` header, or (unsigned)
     /// `Version=2020-04-01` in the query.
     fn claims(&self, req: &Request) -> bool {
-        let h = req.headers();
-        let auth = h
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        auth.starts_with("HMAC-SHA256")
-            || h.contains_key("x-date")
-            || req
-                .uri()
-                .query()
-                .unwrap_or("")
-                .split('&')
-                .any(|pair| pair == "Version=2020-04-01")
+        havip_api::authorization(req).starts_with("HMAC-SHA256")
+            || req.headers().contains_key("x-date")
+            || havip_api::query_has(req, "Version=2020-04-01")
     }
 
     fn serve(&self, state: SharedState, req: Request) -> Serving {
