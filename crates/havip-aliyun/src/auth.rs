@@ -4,8 +4,8 @@
 //! face shares (`havip_api::auth`). Unsigned requests are served as `insecure_account`
 //! only when the server runs with `--insecure-no-auth`.
 
-use havip_api::auth::{self, AuthFailure, SignatureScheme};
-use havip_api::{AppState, Incoming};
+use havip_api::auth::{self, AuthFailure, ReadFailure, SignatureScheme};
+use havip_api::{AppState, BodyError, Incoming};
 use havip_signature::{aliyun, Scheme};
 
 use crate::errors::FaceError;
@@ -35,9 +35,16 @@ fn refused(f: AuthFailure) -> FaceError {
     }
 }
 
-/// What can be checked before the body is read (see [`auth::check_head`]).
-pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    auth::check_head(state, head, SCHEME).await.map_err(refused)
+/// Reads the request whole (see [`auth::read_request`]).
+pub async fn read(state: &AppState, req: axum::extract::Request) -> Result<Incoming, FaceError> {
+    auth::read_request(state, req, SCHEME)
+        .await
+        .map_err(|f| match f {
+            ReadFailure::Auth { failure, .. } => refused(failure),
+            ReadFailure::Body(BodyError::TooLarge) => FaceError::BodyTooLarge,
+            ReadFailure::Body(BodyError::Broken | BodyError::TimedOut) => FaceError::BodyBroken,
+            ReadFailure::Body(BodyError::Busy) => FaceError::Unavailable,
+        })
 }
 
 pub async fn authenticate(

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{AppState, BodyError, Face, Incoming, Serving, SharedState};
+use havip_api::{AppState, Face, Incoming, Serving, SharedState};
 use havip_core::Profile;
 use havip_service::Caller;
 use havip_signature::aliyun;
@@ -132,23 +132,9 @@ impl Outcome {
 
 async fn serve(state: &AppState, profile: Arc<Profile>, req: Request) -> Outcome {
     let format_of_query = Format::from_param(query_format(req.uri().query().unwrap_or("")));
-    let (head, body) = Incoming::split(req);
-    if head.body_worth_a_precheck() {
-        if let Err(e) = auth::check_head(state, &head).await {
-            return Outcome::failed(format_of_query, None, e);
-        }
-    }
-    let incoming = match head.read_body(body, &state.bodies).await {
+    let incoming = match auth::read(state, req).await {
         Ok(i) => i,
-        Err(BodyError::TooLarge) => {
-            return Outcome::failed(format_of_query, None, FaceError::BodyTooLarge)
-        }
-        Err(BodyError::Broken | BodyError::TimedOut) => {
-            return Outcome::failed(format_of_query, None, FaceError::BodyBroken)
-        }
-        Err(BodyError::Busy) => {
-            return Outcome::failed(format_of_query, None, FaceError::Unavailable)
-        }
+        Err(e) => return Outcome::failed(format_of_query, None, e),
     };
     let params = match aliyun::request_params(&incoming.parts()) {
         Ok(p) => Params::new(p),

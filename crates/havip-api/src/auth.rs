@@ -11,7 +11,7 @@ use havip_core::records::AccessKey;
 use havip_service::ServiceError;
 use havip_signature::{ParsedAuth, RequestParts, SignatureError, MAX_CLOCK_SKEW_MINUTES};
 
-use crate::{now_utc, AppState, Incoming};
+use crate::{now_utc, AppState, BodyError, Incoming};
 
 /// A face's signature scheme, as `havip_signature` implements it.
 #[derive(Clone, Copy)]
@@ -102,6 +102,41 @@ pub async fn check_head(
     };
     usable_key(state, &parsed).await?;
     (scheme.clock_window)(&parsed, now_utc(&state.service)).map_err(AuthFailure::Signature)
+}
+
+/// Why a request could not be read.
+#[derive(Debug)]
+pub enum ReadFailure {
+    /// Its head already proves the credentials wrong (the head comes back, for the
+    /// face's error).
+    Auth {
+        failure: AuthFailure,
+        head: Box<Incoming>,
+    },
+    /// The body could not be read within the limits.
+    Body(BodyError),
+}
+
+/// Reads a request whole, the way every face does: when the body may be large, what its
+/// head can prove ([`check_head`]) first, so that a request with bad credentials costs no
+/// memory; then the body, within the server's limits.
+pub async fn read_request(
+    state: &AppState,
+    req: axum::extract::Request,
+    scheme: SignatureScheme,
+) -> Result<Incoming, ReadFailure> {
+    let (head, body) = Incoming::split(req);
+    if head.body_worth_a_precheck() {
+        if let Err(failure) = check_head(state, &head, scheme).await {
+            return Err(ReadFailure::Auth {
+                failure,
+                head: Box::new(head),
+            });
+        }
+    }
+    head.read_body(body, &state.bodies)
+        .await
+        .map_err(ReadFailure::Body)
 }
 
 /// Authenticates a request read whole.

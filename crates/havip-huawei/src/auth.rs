@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use havip_api::auth::{self, AuthFailure, SignatureScheme};
-use havip_api::{AppState, Incoming};
+use havip_api::auth::{self, AuthFailure, ReadFailure, SignatureScheme};
+use havip_api::{AppState, BodyError, Incoming};
 use havip_core::Profile;
 use havip_service::Caller;
 use havip_signature::{huawei, SignatureError};
@@ -49,9 +49,16 @@ pub async fn account(state: &AppState, req: &Incoming) -> Result<String, FaceErr
     Ok(caller.account().to_string())
 }
 
-/// What can be checked before the body is read (see [`auth::check_head`]).
-pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    auth::check_head(state, head, SCHEME).await.map_err(refused)
+/// Reads the request whole (see [`auth::read_request`]).
+pub async fn read(state: &AppState, req: axum::extract::Request) -> Result<Incoming, FaceError> {
+    auth::read_request(state, req, SCHEME)
+        .await
+        .map_err(|f| match f {
+            ReadFailure::Auth { failure, .. } => refused(failure),
+            ReadFailure::Body(BodyError::TooLarge) => FaceError::BodyTooLarge,
+            ReadFailure::Body(BodyError::Broken | BodyError::TimedOut) => FaceError::BodyUnreadable,
+            ReadFailure::Body(BodyError::Busy) => FaceError::Unavailable,
+        })
 }
 
 /// The gateway's view of a signature failure.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{AppState, BodyError, Face, Incoming, Serving, SharedState};
+use havip_api::{AppState, Face, Serving, SharedState};
 use havip_core::Profile;
 use http::{Method, StatusCode};
 use serde_json::Value;
@@ -196,18 +196,7 @@ async fn serve(
     if route == Route::Unknown {
         return Err(FaceError::NoSuchApi);
     }
-    let (head, body) = Incoming::split(req);
-    if head.body_worth_a_precheck() {
-        auth::check_head(state, &head).await?;
-    }
-    let incoming = head
-        .read_body(body, &state.bodies)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge => FaceError::BodyTooLarge,
-            BodyError::Broken | BodyError::TimedOut => FaceError::BodyUnreadable,
-            BodyError::Busy => FaceError::Unavailable,
-        })?;
+    let incoming = auth::read(state, req).await?;
     let account = auth::account(state, &incoming).await?;
     let source = match &route {
         Route::EcsNic { project, .. } | Route::VpcV1 { project, .. } => {

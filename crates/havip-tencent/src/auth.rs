@@ -4,8 +4,8 @@
 //! with `--insecure-no-auth`. The region is not part of the signature: it is the
 //! `X-TC-Region` header, read with the action and version (`lib.rs`).
 
-use havip_api::auth::{self, AuthFailure, SignatureScheme};
-use havip_api::{AppState, Incoming};
+use havip_api::auth::{self, AuthFailure, ReadFailure, SignatureScheme};
+use havip_api::{AppState, BodyError, Incoming};
 use havip_signature::{tencent, SignatureError};
 
 use crate::errors::FaceError;
@@ -56,9 +56,18 @@ fn refused(f: AuthFailure) -> FaceError {
     }
 }
 
-/// What can be checked before the body is read (see [`auth::check_head`]).
-pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    auth::check_head(state, head, SCHEME).await.map_err(refused)
+/// Reads the request whole (see [`auth::read_request`]).
+pub async fn read(state: &AppState, req: axum::extract::Request) -> Result<Incoming, FaceError> {
+    auth::read_request(state, req, SCHEME)
+        .await
+        .map_err(|f| match f {
+            ReadFailure::Auth { failure, .. } => refused(failure),
+            ReadFailure::Body(BodyError::TooLarge) => {
+                FaceError::RequestTooLarge("a body holds at most 1 MiB")
+            }
+            ReadFailure::Body(BodyError::Broken | BodyError::TimedOut) => FaceError::BodyBroken,
+            ReadFailure::Body(BodyError::Busy) => FaceError::Unavailable,
+        })
 }
 
 /// Verifies the request and returns the caller's account.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{BodyError, Face, Incoming, Serving, SharedState};
+use havip_api::{Face, Incoming, Serving, SharedState};
 use havip_core::{DomainError, Profile};
 use havip_service::Caller;
 use http::Method;
@@ -96,26 +96,17 @@ async fn serve(
     profile: Arc<Profile>,
     req: Request,
 ) -> Result<Answer, FaceError> {
-    let (head, body) = Incoming::split(req);
-    if head.method != Method::GET && head.method != Method::POST {
-        return Err(FaceError::UnsupportedProtocol(head.method.to_string()));
+    let method = req.method();
+    if method != Method::GET && method != Method::POST {
+        return Err(FaceError::UnsupportedProtocol(method.to_string()));
     }
-    if head.method == Method::GET && head.query.len() > params::MAX_GET_QUERY_BYTES {
+    let query_len = req.uri().query().map_or(0, str::len);
+    if method == Method::GET && query_len > params::MAX_GET_QUERY_BYTES {
         return Err(FaceError::RequestTooLarge(
             "a GET query holds at most 32 KB",
         ));
     }
-    if head.body_worth_a_precheck() {
-        auth::check_head(state, &head).await?;
-    }
-    let incoming = head
-        .read_body(body, &state.bodies)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge => FaceError::RequestTooLarge("a body holds at most 1 MiB"),
-            BodyError::Broken | BodyError::TimedOut => FaceError::BodyBroken,
-            BodyError::Busy => FaceError::Unavailable,
-        })?;
+    let incoming = auth::read(state, req).await?;
     let account = auth::authenticate(state, &incoming).await?;
     let op = operation(&incoming)?;
     let region = common(&incoming, "x-tc-region", "Region")?;

@@ -3,8 +3,8 @@
 //! region. Unsigned requests are served as `state.insecure_account` when the server runs
 //! with `--insecure-no-auth` (region from a `Region` header or parameter).
 
-use havip_api::auth::{self, AuthFailure, SignatureScheme};
-use havip_api::{AppState, Incoming};
+use havip_api::auth::{self, AuthFailure, ReadFailure, SignatureScheme};
+use havip_api::{AppState, BodyError, Incoming};
 use havip_signature::{volcengine, SignatureError};
 
 use crate::errors::FaceError;
@@ -82,11 +82,16 @@ fn refused(f: AuthFailure, incoming: &Incoming) -> FaceError {
     }
 }
 
-/// What can be checked before the body is read (see [`auth::check_head`]).
-pub async fn check_head(state: &AppState, head: &Incoming) -> Result<(), FaceError> {
-    auth::check_head(state, head, SCHEME)
+/// Reads the request whole (see [`auth::read_request`]).
+pub async fn read(state: &AppState, req: axum::extract::Request) -> Result<Incoming, FaceError> {
+    auth::read_request(state, req, SCHEME)
         .await
-        .map_err(|f| refused(f, head))
+        .map_err(|f| match f {
+            ReadFailure::Auth { failure, head } => refused(failure, &head),
+            ReadFailure::Body(BodyError::TooLarge) => FaceError::BodyTooLarge,
+            ReadFailure::Body(BodyError::Broken | BodyError::TimedOut) => FaceError::BodyBroken,
+            ReadFailure::Body(BodyError::Busy) => FaceError::Unavailable,
+        })
 }
 
 /// Verifies the request and returns the caller's account and region.

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{BodyError, Face, Incoming, Serving, SharedState};
+use havip_api::{Face, Incoming, Serving, SharedState};
 use havip_core::{DomainError, Profile};
 use havip_service::Caller;
 use serde_json::{Map, Value};
@@ -75,23 +75,7 @@ pub async fn handle(state: SharedState, req: Request) -> Response {
 /// Serves one Volcengine request by the rules of `profile`.
 async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
     let request_id = state.service.ids().request_id();
-    let (head, body) = Incoming::split(req);
-    let checked = match head.body_worth_a_precheck() {
-        true => auth::check_head(&state, &head).await,
-        false => Ok(()),
-    };
-    let read = match checked {
-        Ok(()) => head
-            .read_body(body, &state.bodies)
-            .await
-            .map_err(|e| match e {
-                BodyError::TooLarge => FaceError::BodyTooLarge,
-                BodyError::Broken | BodyError::TimedOut => FaceError::BodyBroken,
-                BodyError::Busy => FaceError::Unavailable,
-            }),
-        Err(e) => Err(e),
-    };
-    let incoming = match read {
+    let incoming = match auth::read(&state, req).await {
         Ok(i) => i,
         Err(err) => {
             let meta = Meta {
