@@ -460,4 +460,128 @@ mod tests {
         assert!(serde_json::from_str::<EmptyReq>("{}").is_ok());
         assert!(serde_json::from_str::<EmptyReq>(r#"{"x":1}"#).is_err());
     }
+
+    /// The exact JSON of the native API's main answers.
+    mod golden {
+        use std::net::Ipv4Addr;
+
+        use havip_core::{HaVipStatus, MasterClaim, Member, MemberKind, MemberState};
+        use havip_core::{PendingChange, PendingKind};
+
+        use super::*;
+
+        fn havip() -> HaVip {
+            HaVip {
+                id: "havip-1".into(),
+                account: "1000000000000001".into(),
+                region: "cn-shanghai".into(),
+                vpc: "vpc-1".into(),
+                subnet: "vsw-1".into(),
+                ip: Ipv4Addr::new(192, 168, 1, 100),
+                name: "web".into(),
+                description: "d".into(),
+                status: HaVipStatus::Associating,
+                members: vec![
+                    Member {
+                        id: "i-1".into(),
+                        kind: MemberKind::EcsInstance,
+                        instance: "i-1".into(),
+                        state: MemberState::Associated,
+                        position: 0,
+                    },
+                    Member {
+                        id: "i-2".into(),
+                        kind: MemberKind::EcsInstance,
+                        instance: "i-2".into(),
+                        state: MemberState::Associating,
+                        position: 1,
+                    },
+                ],
+                master: Some("i-1".into()),
+                master_claim: Some(MasterClaim {
+                    at: 1_700_000_000_500,
+                    port: "hvp1".into(),
+                    mac: "00:16:3e:00:00:01".into(),
+                    kind: "GratuitousRequest".into(),
+                }),
+                tags: [("env".to_string(), "prod".to_string())].into(),
+                eip: None,
+                resource_group: String::new(),
+                pending: Some(PendingChange {
+                    id: "chg-1".into(),
+                    kind: PendingKind::Associate,
+                    member: Some("i-2".into()),
+                    due_at: 1_700_000_002_000,
+                    awaits_fabric: false,
+                }),
+                created_at: 1_700_000_000_000,
+                updated_at: 1_700_000_001_000,
+            }
+        }
+
+        #[test]
+        fn a_havip_and_a_page() {
+            let page = HaVipPageDto {
+                items: vec![HaVipDto::from(&havip())],
+                total: 1,
+                page: 1,
+                page_size: 50,
+            };
+            assert_eq!(
+                serde_json::to_string(&page).expect("json"),
+                r#"{"items":[{"id":"havip-1","account":"1000000000000001","region":"cn-shanghai","vpc":"vpc-1","subnet":"vsw-1","ip":"192.168.1.100","name":"web","description":"d","status":"Associating","associated_type":"EcsInstance","members":[{"id":"i-1","kind":"EcsInstance","instance":"i-1","state":"Associated"},{"id":"i-2","kind":"EcsInstance","instance":"i-2","state":"Associating"}],"master":"i-1","master_claim":{"at":"2023-11-14T22:13:20.500Z","port":"hvp1","mac":"00:16:3e:00:00:01","kind":"GratuitousRequest"},"tags":{"env":"prod"},"eip":null,"pending":{"id":"chg-1","kind":"Associate","member":"i-2","awaits":"timer","due_at":"2023-11-14T22:13:22.000Z"},"created_at":"2023-11-14T22:13:20.000Z","updated_at":"2023-11-14T22:13:21.000Z"}],"total":1,"page":1,"page_size":50}"#
+            );
+        }
+
+        #[test]
+        fn an_operation_waiting_for_the_data_plane() {
+            let mut change = havip().pending.expect("a change");
+            change.awaits_fabric = true;
+            assert_eq!(
+                serde_json::to_string(&PendingDto::of(&change, Some("havip-1"))).expect("json"),
+                r#"{"havip":"havip-1","id":"chg-1","kind":"Associate","member":"i-2","awaits":"dataplane","due_at":null}"#
+            );
+        }
+
+        #[test]
+        fn an_access_key_shows_its_secret_once() {
+            let key = AccessKey {
+                id: "AK1".into(),
+                account: "1000000000000001".into(),
+                secret: "s3cret".into(),
+                enabled: true,
+                created_at: 0,
+            };
+            assert_eq!(
+                serde_json::to_string(&AccessKeyDto::with_secret(&key)).expect("json"),
+                r#"{"id":"AK1","account":"1000000000000001","secret":"s3cret","enabled":true,"created_at":"1970-01-01T00:00:00.000Z"}"#
+            );
+            assert_eq!(
+                serde_json::to_string(&AccessKeyDto::without_secret(&key)).expect("json"),
+                r#"{"id":"AK1","account":"1000000000000001","enabled":true,"created_at":"1970-01-01T00:00:00.000Z"}"#
+            );
+        }
+
+        #[test]
+        fn an_eni() {
+            let eni = Eni {
+                id: "eni-1".into(),
+                account: "1000000000000001".into(),
+                region: "cn-shanghai".into(),
+                subnet: "vsw-1".into(),
+                ip: Ipv4Addr::new(192, 168, 1, 20),
+                mac: "00:16:3e:00:00:02".into(),
+                instance: None,
+                service_managed: false,
+                created_at: 0,
+            };
+            assert_eq!(
+                serde_json::to_string(&Items {
+                    items: vec![EniDto::from(&eni)]
+                })
+                .expect("json"),
+                r#"{"items":[{"id":"eni-1","account":"1000000000000001","region":"cn-shanghai","subnet":"vsw-1","ip":"192.168.1.20","mac":"00:16:3e:00:00:02","instance":null,"service_managed":false,"created_at":"1970-01-01T00:00:00.000Z"}]}"#
+            );
+        }
+    }
 }
