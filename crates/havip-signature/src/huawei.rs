@@ -104,15 +104,7 @@ fn string_to_sign(date: &str, canonical_request: &[u8]) -> String {
 /// `X-Sdk-Content-Sha256` header, when sent, must be that hash; `UNSIGNED-PAYLOAD` (which
 /// the SDK uses only for non-JSON bodies) is refused so that the body is always covered.
 fn payload_hash(parts: &RequestParts<'_>) -> Result<String, SignatureError> {
-    let hash = sha256_hex(parts.body);
-    match header_str(parts.headers, "x-sdk-content-sha256")? {
-        None => Ok(hash),
-        Some(v) if v.eq_ignore_ascii_case("UNSIGNED-PAYLOAD") => {
-            Err(SignatureError::UnsupportedMethod("UNSIGNED-PAYLOAD".into()))
-        }
-        Some(v) if v.eq_ignore_ascii_case(&hash) => Ok(hash),
-        Some(_) => Err(SignatureError::ContentHashMismatch),
-    }
+    crate::signed_payload_hash(parts, "x-sdk-content-sha256")
 }
 
 /// Verify a request parsed by [`parse`]: the signature over method, path, query, signed

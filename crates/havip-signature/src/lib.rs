@@ -296,6 +296,20 @@ pub(crate) fn checked_payload_hash(
     Ok(payload_hash)
 }
 
+/// [`checked_payload_hash`] for schemes whose SDKs may opt out of signing the body with
+/// `UNSIGNED-PAYLOAD` in `header`: refused, so that the body is always covered.
+pub(crate) fn signed_payload_hash(
+    parts: &RequestParts<'_>,
+    header: &str,
+) -> Result<String, SignatureError> {
+    if header_str(parts.headers, header)?
+        .is_some_and(|v| v.eq_ignore_ascii_case("UNSIGNED-PAYLOAD"))
+    {
+        return Err(SignatureError::UnsupportedMethod("UNSIGNED-PAYLOAD".into()));
+    }
+    checked_payload_hash(parts, header)
+}
+
 /// The first step of every `verify*`: `auth` must be what `parse` reads from this very
 /// request, or the credentials were parsed from another one (`Malformed`).
 pub(crate) fn ensure_parsed_from(

@@ -166,15 +166,7 @@ fn signing_key(secret: &str, date: &str, service: &str) -> Vec<u8> {
 /// be that hash; `UNSIGNED-PAYLOAD` (the SDKs' opt-in `unsignedPayload` profile, which signs
 /// the literal string instead of the body) is refused so that the body is always covered.
 fn payload_hash(parts: &RequestParts<'_>) -> Result<String, SignatureError> {
-    let hash = sha256_hex(parts.body);
-    match header_str(parts.headers, "x-tc-content-sha256")? {
-        None => Ok(hash),
-        Some(v) if v.eq_ignore_ascii_case("UNSIGNED-PAYLOAD") => {
-            Err(SignatureError::UnsupportedMethod("UNSIGNED-PAYLOAD".into()))
-        }
-        Some(v) if v.eq_ignore_ascii_case(&hash) => Ok(hash),
-        Some(_) => Err(SignatureError::ContentHashMismatch),
-    }
+    crate::signed_payload_hash(parts, "x-tc-content-sha256")
 }
 
 /// Verify a request parsed by [`parse`]: the signature over method, path, query, signed
