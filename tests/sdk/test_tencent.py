@@ -12,6 +12,7 @@ Tencent-style ids, a second VPC, a tiny subnet, a second account); its
 
 import json
 import pathlib
+import re
 import tempfile
 import time
 import types
@@ -200,7 +201,7 @@ def vname(filters):
 def test_create_describe_modify_delete(tc):
     c = client(tc)
     h = create(c, name="web vip / 中文", Vip="10.0.1.100", Tags=[{"Key": "team", "Value": "a&b=c"}])
-    assert h.HaVipId.startswith("havip-")
+    assert re.fullmatch(r"havip-[0-9a-z]{8}", h.HaVipId), h.HaVipId  # Tencent's id shape
     assert (h.HaVipName, h.Vip, h.VpcId, h.SubnetId) == ("web vip / 中文", "10.0.1.100", VPC, SUBNET)
     assert (h.State, h.InstanceId, h.NetworkInterfaceId, h.AddressIp) == ("UNBIND", "", "", "")
     assert h.CheckAssociate is True

@@ -4,7 +4,7 @@
 //! neither starting with `http://` or `https://`; tag keys never start with `aliyun` or
 //! `acs:`.
 
-use havip_core::{Limits, Profile, TextRule};
+use havip_core::{IdShape, Limits, Profile, TextRule};
 
 /// Tag key prefixes Alibaba reserves for itself.
 pub const RESERVED_TAG_PREFIXES: [&str; 2] = ["aliyun", "acs:"];
@@ -26,6 +26,7 @@ pub fn profile() -> Profile {
         description: urlless(255),
         reserved_tag_prefixes: RESERVED_TAG_PREFIXES.map(String::from).to_vec(),
         shows_transient_status: true,
+        havip_ids: IdShape::default(),
     }
 }
 

@@ -20,4 +20,4 @@ pub use error::DomainError;
 pub use havip::{HaVip, HaVipStatus, MasterClaim, Member, MemberState, PendingChange, PendingKind};
 pub use limits::{LimitOverrides, Limits};
 pub use model::{Eni, Instance, InstanceStatus, MemberKind, Subnet, Target, TargetResource, Vpc};
-pub use profile::{Charset, Profile, Profiles, TextRule};
+pub use profile::{Charset, IdShape, Profile, Profiles, TextRule};

@@ -73,6 +73,24 @@ fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
 
+/// How the ids of the HaVips a face creates look: a prefix and that many lowercase letters
+/// and digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdShape {
+    pub prefix: String,
+    pub random_chars: usize,
+}
+
+impl Default for IdShape {
+    /// `havip-` and 21 characters.
+    fn default() -> Self {
+        IdShape {
+            prefix: "havip-".into(),
+            random_chars: 21,
+        }
+    }
+}
+
 /// The rules of one face.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -85,6 +103,8 @@ pub struct Profile {
     /// an association change in flight shows the status it had before it
     /// ([`HaVip::settled_status`]).
     pub shows_transient_status: bool,
+    /// The shape of the ids of the HaVips this face creates.
+    pub havip_ids: IdShape,
 }
 
 impl Profile {
@@ -97,6 +117,7 @@ impl Profile {
             description: TextRule::length(0, 255),
             reserved_tag_prefixes: Vec::new(),
             shows_transient_status: true,
+            havip_ids: IdShape::default(),
         }
     }
 

@@ -193,7 +193,7 @@ impl Service {
                 caller,
                 req,
                 subnet.as_ref(),
-                self.ids().havip_id(),
+                self.ids().shaped(&caller.profile.havip_ids),
                 &self.timing(),
             )
             .await?;

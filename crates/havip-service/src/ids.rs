@@ -33,7 +33,12 @@ pub trait IdGenerator: Send + Sync + 'static {
 
     /// `havip-` and 21 lowercase alphanumerics, as Alibaba and Volcengine write HaVip ids.
     fn havip_id(&self) -> String {
-        format!("havip-{}", self.lower_alnum(21))
+        self.shaped(&havip_core::IdShape::default())
+    }
+
+    /// An id of the given shape (a face's HaVip ids).
+    fn shaped(&self, shape: &havip_core::IdShape) -> String {
+        format!("{}{}", shape.prefix, self.lower_alnum(shape.random_chars))
     }
 
     /// An id with the given prefix and 20 lowercase alphanumerics (`i-`, `eni-`, `vpc-`...).
@@ -121,6 +126,13 @@ mod tests {
             .chars()
             .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
         assert_ne!(ids.havip_id(), id);
+        let short = havip_core::IdShape {
+            prefix: "havip-".into(),
+            random_chars: 8,
+        };
+        let id = ids.shaped(&short);
+        assert_eq!(id.len(), 6 + 8);
+        assert!(id.starts_with("havip-"));
     }
 
     #[test]

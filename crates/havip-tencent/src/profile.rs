@@ -8,7 +8,7 @@
 //! description: the face never sets one, and the rule below only bounds what another face
 //! stored.
 
-use havip_core::{Limits, Profile, TextRule};
+use havip_core::{IdShape, Limits, Profile, TextRule};
 
 /// Tag keys Tencent reserves for the system (the Tag API's `ReservedTagKey` errors).
 pub const RESERVED_TAG_PREFIXES: [&str; 3] = ["qcloud", "tencent", "project"];
@@ -29,6 +29,11 @@ pub fn profile() -> Profile {
         description: TextRule::length(0, 255),
         reserved_tag_prefixes: RESERVED_TAG_PREFIXES.map(String::from).to_vec(),
         shows_transient_status: false,
+        // Tencent's HaVip ids: `havip-` and 8 characters (`havip-3bd8s2z1`).
+        havip_ids: IdShape {
+            prefix: "havip-".into(),
+            random_chars: 8,
+        },
     }
 }
 

@@ -5,7 +5,7 @@
 //! with a letter, a digit or a Chinese character and hold only those and a few marks; no
 //! transient association status is shown.
 
-use havip_core::{Charset, Limits, Profile, TextRule};
+use havip_core::{Charset, IdShape, Limits, Profile, TextRule};
 
 pub fn profile() -> Profile {
     let words = |min, max, extra: &[char]| TextRule {
@@ -26,6 +26,7 @@ pub fn profile() -> Profile {
         description: words(0, 255, &[',', '.', '_', ' ', '=', '-', '，', '。']),
         reserved_tag_prefixes: ["aliyun", "acs:"].map(String::from).to_vec(),
         shows_transient_status: false,
+        havip_ids: IdShape::default(),
     }
 }
 

@@ -109,6 +109,7 @@ pub mod profiles {
             description: urlless(255),
             reserved_tag_prefixes: vec!["aliyun".into(), "acs:".into()],
             shows_transient_status: true,
+            havip_ids: havip_core::IdShape::default(),
         }
     }
 
