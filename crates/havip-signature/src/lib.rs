@@ -474,7 +474,16 @@ pub(crate) fn parse_utc(s: &str, format: &str) -> Result<DateTime<Utc>, Signatur
 /// Fail with [`SignatureError::TimestampExpired`] when `ts` is more than
 /// [`MAX_CLOCK_SKEW_MINUTES`] away from `now`.
 pub(crate) fn check_clock(ts: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), SignatureError> {
-    let window = TimeDelta::minutes(MAX_CLOCK_SKEW_MINUTES);
+    check_clock_within(ts, now, MAX_CLOCK_SKEW_MINUTES)
+}
+
+/// Whether `ts` is at most `minutes` away from `now`, either way (inclusive).
+pub(crate) fn check_clock_within(
+    ts: DateTime<Utc>,
+    now: DateTime<Utc>,
+    minutes: i64,
+) -> Result<(), SignatureError> {
+    let window = TimeDelta::minutes(minutes);
     let skew = now.signed_duration_since(ts);
     if skew > window || skew < -window {
         Err(SignatureError::TimestampExpired)

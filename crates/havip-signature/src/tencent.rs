@@ -8,7 +8,7 @@
 //! The clock window is Tencent's own, [`MAX_CLOCK_SKEW_MINUTES`] (5 minutes), narrower than
 //! the crate-wide one: check it with [`check_clock_window`] of this module.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::{
@@ -195,13 +195,7 @@ pub fn verify(
 /// ([`MAX_CLOCK_SKEW_MINUTES`], inclusive) at `now`: what can be checked before the body has
 /// been read. Use this rather than the crate-wide `check_clock_window` for this scheme.
 pub fn check_clock_window(parsed: &ParsedAuth, now: DateTime<Utc>) -> Result<(), SignatureError> {
-    let window = TimeDelta::minutes(MAX_CLOCK_SKEW_MINUTES);
-    let skew = now.signed_duration_since(parsed.timestamp);
-    if skew > window || skew < -window {
-        Err(SignatureError::TimestampExpired)
-    } else {
-        Ok(())
-    }
+    crate::check_clock_within(parsed.timestamp, now, MAX_CLOCK_SKEW_MINUTES)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -324,6 +318,7 @@ pub fn sign(call: &TencentCall<'_>, creds: &Credentials<'_>) -> OwnedRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeDelta;
 
     use crate::header_map as headers;
 
