@@ -2,13 +2,15 @@
 //! byte from the official SDKs. Each must verify with the clock at its own date header,
 //! and must be refused once any signed byte changes or the clock is 16 minutes off.
 
-use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use havip_signature::{
-    aliyun, huawei, volcengine, ParsedAuth, RequestParts, Scheme, SignatureError,
+    aliyun, huawei, volcengine, OwnedRequest, ParsedAuth, RequestParts, Scheme, SignatureError,
 };
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderName, HeaderValue};
 use serde::Deserialize;
+
+mod common;
+use common::Request;
 
 #[derive(Deserialize)]
 struct File {
@@ -25,36 +27,6 @@ struct Vector {
     security_token: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Request {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body_b64: String,
-}
-
-/// An owned copy of a vector's request that tests can alter.
-#[derive(Clone)]
-struct Req {
-    method: String,
-    path: String,
-    query: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Req {
-    fn parts(&self) -> RequestParts<'_> {
-        RequestParts {
-            method: &self.method,
-            path: &self.path,
-            query: &self.query,
-            headers: &self.headers,
-            body: &self.body,
-        }
-    }
-}
-
 fn load() -> Option<File> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -69,28 +41,8 @@ fn load() -> Option<File> {
     }
 }
 
-fn request(v: &Vector) -> Req {
-    let (path, query) = v
-        .request
-        .target
-        .split_once('?')
-        .unwrap_or((&v.request.target, ""));
-    let mut headers = HeaderMap::new();
-    for (k, val) in &v.request.headers {
-        headers.append(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(val).unwrap(),
-        );
-    }
-    Req {
-        method: v.request.method.clone(),
-        path: path.to_string(),
-        query: query.to_string(),
-        headers,
-        body: base64::engine::general_purpose::STANDARD
-            .decode(&v.request.body_b64)
-            .unwrap(),
-    }
+fn request(v: &Vector) -> OwnedRequest {
+    v.request.owned()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
