@@ -162,6 +162,21 @@ impl Lab {
         ok("ip", &all)
     }
 
+    /// Deletes the VIP rule of a port's chain by hand (as an operator's mistake would).
+    fn delete_vip_rule(&self, chain_name: &str) {
+        let table = self.table();
+        let chain = self.nft(&["-a", "list", "chain", "bridge", &table, chain_name]);
+        let handle = chain
+            .lines()
+            .find(|l| l.contains("ip saddr @vips") && l.contains("drop"))
+            .and_then(|l| l.rsplit_once("# handle "))
+            .map(|(_, h)| h.trim().to_string())
+            .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));
+        self.nft(&[
+            "delete", "rule", "bridge", &table, chain_name, "handle", &handle,
+        ]);
+    }
+
     /// The fabric table as `nft list` prints it.
     fn listing(&self) -> String {
         self.nft(&["list", "table", "bridge", &self.table()])
@@ -268,22 +283,7 @@ fn only_the_havips_members_may_claim_its_vip() {
     // A rule deleted by hand comes back on the next apply.
     let whole = lab.listing();
     let b_chain = format!("port_{}", lab.port_of("i-b eth0"));
-    let chain = lab.nft(&["-a", "list", "chain", "bridge", &lab.table(), &b_chain]);
-    let handle = chain
-        .lines()
-        .find(|l| l.contains("ip saddr @vips") && l.contains("drop"))
-        .and_then(|l| l.rsplit_once("# handle "))
-        .map(|(_, h)| h.trim().to_string())
-        .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));
-    lab.nft(&[
-        "delete",
-        "rule",
-        "bridge",
-        &lab.table(),
-        &b_chain,
-        "handle",
-        &handle,
-    ]);
+    lab.delete_vip_rule(&b_chain);
     assert_ne!(masked(&lab.listing()), masked(&whole));
     let restored = lab.fabric("i-b");
     assert!(restored.contains("applied"), "{restored}");
@@ -399,22 +399,7 @@ fn a_fast_apply_changes_elements_and_a_verify_repairs_a_hand_edit() {
     // A rule deleted by hand: the fast path trusts what it applied (nothing to do),
     // the verify finds the difference and rebuilds; the counts survive.
     let b_chain = format!("port_{port_b}");
-    let chain = lab.nft(&["-a", "list", "chain", "bridge", &lab.table(), &b_chain]);
-    let handle = chain
-        .lines()
-        .find(|l| l.contains("ip saddr @vips") && l.contains("drop"))
-        .and_then(|l| l.rsplit_once("# handle "))
-        .map(|(_, h)| h.trim().to_string())
-        .unwrap_or_else(|| panic!("no VIP rule in:\n{chain}"));
-    lab.nft(&[
-        "delete",
-        "rule",
-        "bridge",
-        &lab.table(),
-        &b_chain,
-        "handle",
-        &handle,
-    ]);
+    lab.delete_vip_rule(&b_chain);
     let trusted = fabric.apply(&on_b, Mode::Fast).expect("fast apply");
     assert_eq!((trusted.path, trusted.changed), (Path::Elements, false));
     assert_ne!(masked(&lab.listing()), masked(&whole));
