@@ -188,12 +188,48 @@ impl Fields {
         self.obj.remove(key).filter(|v| !v.is_null())
     }
 
-    pub fn string(&mut self, key: &str) -> Result<Option<String>, FaceError> {
+    /// The value of `key` as `convert` reads it; a value it refuses has the wrong type.
+    fn typed<T>(
+        &mut self,
+        key: &str,
+        convert: impl FnOnce(Value) -> Option<T>,
+    ) -> Result<Option<T>, FaceError> {
         match self.take(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(FaceError::ParameterType(self.name(key))),
+            Some(v) => convert(v)
+                .map(Some)
+                .ok_or_else(|| FaceError::ParameterType(self.name(key))),
         }
+    }
+
+    /// A list whose items `each` reads (given their index); the first item it refuses is
+    /// named in the error.
+    fn list<T>(
+        &mut self,
+        key: &str,
+        each: impl Fn(&Self, usize, Value) -> Option<T>,
+    ) -> Result<Option<Vec<T>>, FaceError> {
+        let Some(items) = self.typed(key, |v| match v {
+            Value::Array(items) => Some(items),
+            _ => None,
+        })?
+        else {
+            return Ok(None);
+        };
+        let this = &*self;
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                each(this, i, item)
+                    .ok_or_else(|| FaceError::ParameterType(this.name(&format!("{key}.{i}"))))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    pub fn string(&mut self, key: &str) -> Result<Option<String>, FaceError> {
+        self.typed(key, string_of)
     }
 
     /// A string that must be given and not be empty.
@@ -205,69 +241,36 @@ impl Fields {
 
     /// An integer: a JSON integer or a decimal string (a query's values are strings).
     pub fn integer(&mut self, key: &str) -> Result<Option<i64>, FaceError> {
-        let parsed = match self.take(key) {
-            None => return Ok(None),
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
-            Some(_) => None,
-        };
-        parsed
-            .map(Some)
-            .ok_or_else(|| FaceError::ParameterType(self.name(key)))
+        self.typed(key, |v| match v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        })
     }
 
     /// A boolean: JSON `true`/`false`, or the string `true`/`false` in any case.
     pub fn boolean(&mut self, key: &str) -> Result<Option<bool>, FaceError> {
-        let parsed = match self.take(key) {
-            None => return Ok(None),
-            Some(Value::Bool(b)) => Some(b),
-            Some(Value::String(s)) => parse_bool(&s),
-            Some(_) => None,
-        };
-        parsed
-            .map(Some)
-            .ok_or_else(|| FaceError::ParameterType(self.name(key)))
+        self.typed(key, |v| match v {
+            Value::Bool(b) => Some(b),
+            Value::String(s) => parse_bool(&s),
+            _ => None,
+        })
     }
 
     /// A list of strings.
     pub fn strings(&mut self, key: &str) -> Result<Option<Vec<String>>, FaceError> {
-        let Some(value) = self.take(key) else {
-            return Ok(None);
-        };
-        let Value::Array(items) = value else {
-            return Err(FaceError::ParameterType(self.name(key)));
-        };
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) => Ok(s),
-                _ => Err(FaceError::ParameterType(self.name(&format!("{key}.{i}")))),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        self.list(key, |_, _, item| string_of(item))
     }
 
     /// A list of objects, each as its own [`Fields`].
     pub fn objects(&mut self, key: &str) -> Result<Option<Vec<Fields>>, FaceError> {
-        let Some(value) = self.take(key) else {
-            return Ok(None);
-        };
-        let Value::Array(items) = value else {
-            return Err(FaceError::ParameterType(self.name(key)));
-        };
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::Object(obj) => Ok(Fields {
-                    obj,
-                    prefix: self.name(&format!("{key}.{i}.")),
-                }),
-                _ => Err(FaceError::ParameterType(self.name(&format!("{key}.{i}")))),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        self.list(key, |this, i, item| match item {
+            Value::Object(obj) => Some(Fields {
+                obj,
+                prefix: this.name(&format!("{key}.{i}.")),
+            }),
+            _ => None,
+        })
     }
 
     /// Refuses the first field no one took.
@@ -276,6 +279,13 @@ impl Fields {
             Some(k) => Err(FaceError::UnknownParameter(format!("{}{k}", self.prefix))),
             None => Ok(()),
         }
+    }
+}
+
+fn string_of(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
     }
 }
 
