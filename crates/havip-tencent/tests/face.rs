@@ -287,6 +287,24 @@ fn signed_with(f: &Fixture, action: &str, body: &str, o: Options<'_>) -> http::R
     b.body(Body::from(req.body)).expect("request")
 }
 
+/// Creates a HaVip named `name` in the fixture's subnet and returns its id.
+async fn create_havip(f: &Fixture, name: &str) -> String {
+    let body = call(
+        f,
+        signed(
+            f,
+            "CreateHaVip",
+            json!({"VpcId": VPC, "SubnetId": SUBNET, "HaVipName": name}),
+        ),
+    )
+    .await;
+    assert_eq!(code(&body), "", "{body}");
+    body["Response"]["HaVip"]["HaVipId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Every HaVip the account has in the region, as DescribeHaVips lists them (without the
 /// answer's RequestId).
 async fn havips(f: &Fixture) -> Value {
@@ -543,22 +561,7 @@ async fn create_describe_modify_delete() {
     let f = fixture(false).await;
     let mut ids = Vec::new();
     for name in ["a", "b", "c"] {
-        let body = call(
-            &f,
-            signed(
-                &f,
-                "CreateHaVip",
-                json!({"VpcId": VPC, "SubnetId": SUBNET, "HaVipName": name}),
-            ),
-        )
-        .await;
-        assert_eq!(code(&body), "", "{body}");
-        ids.push(
-            body["Response"]["HaVip"]["HaVipId"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        ids.push(create_havip(&f, name).await);
     }
     // Addresses are allocated from the bottom (a seeded server).
     let all = havips(&f).await;
@@ -642,19 +645,7 @@ async fn create_describe_modify_delete() {
 #[tokio::test]
 async fn the_master_shows_as_the_instance_holding_the_vip() {
     let f = fixture(false).await;
-    let body = call(
-        &f,
-        signed(
-            &f,
-            "CreateHaVip",
-            json!({"VpcId": VPC, "SubnetId": SUBNET, "HaVipName": "m"}),
-        ),
-    )
-    .await;
-    let id = body["Response"]["HaVip"]["HaVipId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create_havip(&f, "m").await;
     let caller = f.caller();
     for instance in ["ins-1", "ins-2"] {
         f.state
@@ -714,19 +705,7 @@ async fn the_master_shows_as_the_instance_holding_the_vip() {
 #[tokio::test]
 async fn eip_actions_answer_as_for_an_account_without_eips() {
     let f = fixture(false).await;
-    let body = call(
-        &f,
-        signed(
-            &f,
-            "CreateHaVip",
-            json!({"VpcId": VPC, "SubnetId": SUBNET, "HaVipName": "e"}),
-        ),
-    )
-    .await;
-    let id = body["Response"]["HaVip"]["HaVipId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create_havip(&f, "e").await;
     let cases = [
         (
             "HaVipAssociateAddressIp",
