@@ -19,12 +19,12 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{AppState, Face, Incoming, Serving, SharedState};
+use havip_api::{AppState, Call, Face, Incoming, SharedState};
 use havip_core::Profile;
 use havip_service::Caller;
 use havip_signature::aliyun;
 
-use crate::actions::{Ctx, Operation};
+use crate::actions::Operation;
 use crate::errors::FaceError;
 use crate::params::Params;
 use crate::render::Format;
@@ -57,7 +57,31 @@ impl Default for AliyunFace {
     }
 }
 
+/// What every answer needs: the request id, the `Host` (for error bodies), the format,
+/// and the operation once known (for the error table).
+#[derive(Debug)]
+pub struct Context {
+    request_id: String,
+    host: String,
+    format: Format,
+    op: Option<Operation>,
+}
+
+/// A request read whole, with its parameters (query and form body merged).
+#[derive(Debug)]
+pub struct AliyunRequest {
+    incoming: Incoming,
+    params: Params,
+}
+
 impl Face for AliyunFace {
+    type Context = Context;
+    type Request = AliyunRequest;
+    type Identity = auth::Authenticated;
+    type Operation = actions::Call;
+    type Answer = serde_json::Value;
+    type Error = FaceError;
+
     fn name(&self) -> &'static str {
         FACE
     }
@@ -71,103 +95,96 @@ impl Face for AliyunFace {
             || havip_api::query_has(req, "SignatureMethod=")
     }
 
-    fn serve(&self, state: SharedState, req: Request) -> Serving {
-        Box::pin(handle_with(state, self.profile.clone(), req))
+    /// The format of the raw query's `Format`, until the parameters are decoded.
+    fn begin(&self, state: &AppState, req: &Request) -> Context {
+        Context {
+            request_id: state.service.ids().request_id(),
+            host: req
+                .headers()
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(DEFAULT_HOST)
+                .to_string(),
+            format: Format::from_param(query_format(req.uri().query().unwrap_or(""))),
+            op: None,
+        }
+    }
+
+    /// The request whole, then its parameters (UTF-8 text), which give the format.
+    async fn read(
+        &self,
+        state: &AppState,
+        ctx: &mut Context,
+        req: Request,
+    ) -> Result<AliyunRequest, FaceError> {
+        let incoming = auth::read(state, req).await?;
+        let params = aliyun::request_params(&incoming.parts())
+            .map(Params::new)
+            .map_err(|_| FaceError::invalid("parameters", "they must be UTF-8 text"))?;
+        ctx.format = Format::from_param(params.get("Format"));
+        Ok(AliyunRequest { incoming, params })
+    }
+
+    async fn authenticate(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        req: &AliyunRequest,
+    ) -> Result<auth::Authenticated, FaceError> {
+        auth::authenticate(state, &req.incoming).await
+    }
+
+    /// The action and version, `RegionId`, then the operation's typed parameters.
+    async fn operation(
+        &self,
+        _state: &AppState,
+        ctx: &mut Context,
+        req: AliyunRequest,
+        who: auth::Authenticated,
+    ) -> Result<Call<actions::Call>, FaceError> {
+        let op = operation(&req.incoming, &req.params, who.acs3)?;
+        ctx.op = Some(op);
+        let region = req.params.required("RegionId")?.to_string();
+        Ok(Call {
+            caller: Caller::tenant(self.profile.clone(), who.account, region),
+            operation: actions::parse(op, &req.params)?,
+        })
+    }
+
+    /// The response fields besides `RequestId`.
+    async fn call(
+        &self,
+        state: &SharedState,
+        call: Call<actions::Call>,
+    ) -> Result<serde_json::Value, FaceError> {
+        let answer = actions::run(call.operation, &state.service, &call.caller).await?;
+        serde_json::to_value(answer).map_err(|_| FaceError::Internal)
+    }
+
+    fn answer(&self, ctx: &Context, fields: serde_json::Value) -> Response {
+        let action = ctx.op.map_or("", Operation::as_str);
+        tracing::info!(action, request_id = ctx.request_id, "aliyun ok");
+        render::success(action, fields, &ctx.request_id, ctx.format)
+    }
+
+    /// By the table of [`errors`] (some rows depend on the operation).
+    fn refuse(&self, ctx: &Context, err: FaceError) -> Response {
+        let reply = errors::table(&err, ctx.op);
+        tracing::info!(
+            action = ctx.op.map_or("", Operation::as_str),
+            request_id = ctx.request_id,
+            status = reply.status.as_u16(),
+            code = reply.code,
+            detail = %err,
+            "aliyun error"
+        );
+        render::error(&reply, &ctx.request_id, &ctx.host, ctx.format)
     }
 }
 
 /// Serves one Alibaba-style request with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    handle_with(state, Arc::new(profile::profile()), req).await
-}
-
-/// Serves one Alibaba-style request by the rules of `profile`.
-async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
-    let request_id = state.service.ids().request_id();
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or(DEFAULT_HOST)
-        .to_string();
-    let Outcome { format, op, result } = serve(&state, profile, req).await;
-    match result {
-        Ok(fields) => {
-            let action = op.map_or("", Operation::as_str);
-            tracing::info!(action, request_id, "aliyun ok");
-            render::success(action, fields, &request_id, format)
-        }
-        Err(err) => {
-            let reply = errors::table(&err, op);
-            tracing::info!(
-                action = op.map_or("", Operation::as_str),
-                request_id,
-                status = reply.status.as_u16(),
-                code = reply.code,
-                detail = %err,
-                "aliyun error"
-            );
-            render::error(&reply, &request_id, &host, format)
-        }
-    }
-}
-
-/// What became of a request: the format to answer in, the operation (once known) and
-/// the response fields or the error.
-struct Outcome {
-    format: Format,
-    op: Option<Operation>,
-    result: Result<serde_json::Value, FaceError>,
-}
-
-impl Outcome {
-    fn failed(format: Format, op: Option<Operation>, err: FaceError) -> Outcome {
-        Outcome {
-            format,
-            op,
-            result: Err(err),
-        }
-    }
-}
-
-async fn serve(state: &AppState, profile: Arc<Profile>, req: Request) -> Outcome {
-    let format_of_query = Format::from_param(query_format(req.uri().query().unwrap_or("")));
-    let incoming = match auth::read(state, req).await {
-        Ok(i) => i,
-        Err(e) => return Outcome::failed(format_of_query, None, e),
-    };
-    let params = match aliyun::request_params(&incoming.parts()) {
-        Ok(p) => Params::new(p),
-        Err(_) => {
-            let err = FaceError::invalid("parameters", "they must be UTF-8 text");
-            return Outcome::failed(format_of_query, None, err);
-        }
-    };
-    let format = Format::from_param(params.get("Format"));
-    let who = match auth::authenticate(state, &incoming).await {
-        Ok(who) => who,
-        Err(e) => return Outcome::failed(format, None, e),
-    };
-    let op = match operation(&incoming, &params, who.acs3) {
-        Ok(op) => op,
-        Err(e) => return Outcome::failed(format, None, e),
-    };
-    let region = match params.required("RegionId") {
-        Ok(r) => r.to_string(),
-        Err(e) => return Outcome::failed(format, Some(op), e),
-    };
-    let ctx = Ctx {
-        state,
-        caller: Caller::tenant(profile, who.account, region),
-        params: &params,
-    };
-    Outcome {
-        format,
-        op: Some(op),
-        result: actions::run(op, &ctx)
-            .await
-            .and_then(|answer| serde_json::to_value(answer).map_err(|_| FaceError::Internal)),
-    }
+    havip_api::serve(AliyunFace::default(), state, req).await
 }
 
 /// `Format` from the raw query, for errors met before the parameters are decoded.

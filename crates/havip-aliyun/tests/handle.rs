@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use chrono::{DateTime, Utc};
 use havip_aliyun::AliyunFace;
-use havip_api::{AppState, Face, SharedState};
+use havip_api::{AnyFace, AppState, SharedState};
 use havip_core::Profile;
 use havip_service::store::sqlite::SqliteStore;
 use havip_service::{Clock, ManualClock, SeededIds, Service, ServiceConfig};

@@ -1,9 +1,8 @@
-//! Plumbing shared by the HTTP faces (native, Alibaba, Volcengine, Huawei): the [`Face`]
-//! trait each face crate implements (the server's dispatcher is a list of faces), the
-//! state every handler gets, reading a request whole with a size limit, and request ids.
+//! Plumbing shared by the HTTP faces (native, Alibaba, Volcengine, Huawei, Tencent): the
+//! [`Face`] pipeline each face crate implements (the server's dispatcher is a list of
+//! faces), the state every face gets, the shared authentication skeleton ([`auth`]), and
+//! reading a request whole within the server's limits.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,25 +13,11 @@ use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub mod auth;
+pub mod face;
+
+pub use face::{serve, AnyFace, Call, Face, Serving};
 
 pub use havip_service::{ids, Caller, Service};
-
-/// The answer to a request, still being served.
-pub type Serving = Pin<Box<dyn Future<Output = axum::response::Response> + Send>>;
-
-/// One API face: a cloud's (or the operator's) way of speaking to the service. The
-/// server asks its faces in order which one claims a request, and that face serves it,
-/// by the rules of its [`havip_service::core::Profile`].
-pub trait Face: Send + Sync + 'static {
-    /// The face's name: the key of its limits in the seed (`[limits.<name>]`), and its
-    /// label in logs and metrics.
-    fn name(&self) -> &'static str;
-    /// Whether this face answers a request with this method, path, query and headers
-    /// (the body is not read yet).
-    fn claims(&self, req: &axum::extract::Request) -> bool;
-    /// Serves one request this face claimed.
-    fn serve(&self, state: SharedState, req: axum::extract::Request) -> Serving;
-}
 
 /// The request's `Authorization` header, or `""` (what [`Face::claims`] looks at).
 pub fn authorization(req: &axum::extract::Request) -> &str {

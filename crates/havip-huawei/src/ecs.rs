@@ -64,13 +64,13 @@ pub fn parse(body: &[u8]) -> Result<NicChange, FaceError> {
     }
 }
 
-pub async fn serve(
+pub async fn run(
     service: &Service,
     caller: &Caller,
     nic_id: &str,
-    body: &[u8],
+    change: NicChange,
 ) -> Result<Reply, FaceError> {
-    match parse(body)? {
+    match change {
         NicChange::Bind {
             subnet_id,
             ip,

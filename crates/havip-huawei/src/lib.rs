@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{AppState, Face, Serving, SharedState};
+use havip_api::{AppState, Call, Face, Incoming, SharedState};
 use havip_core::Profile;
 use http::{Method, StatusCode};
 use serde_json::Value;
@@ -149,7 +149,30 @@ impl Default for HuaweiFace {
     }
 }
 
+/// What every answer needs: the request id, and the API family whose error table applies.
+#[derive(Debug)]
+pub struct Context {
+    request_id: String,
+    route: Route,
+}
+
+/// The operations of this face, typed.
+#[derive(Debug)]
+pub enum Operation {
+    /// The ECS NIC call: bind a VIP to the NIC, or unbind every VIP from it.
+    Nic { nic: String, change: ecs::NicChange },
+    /// A port call of the Neutron or the VPC v1 family.
+    Port(Box<port_ops::PortCall>),
+}
+
 impl Face for HuaweiFace {
+    type Context = Context;
+    type Request = Incoming;
+    type Identity = String;
+    type Operation = Operation;
+    type Answer = Reply;
+    type Error = FaceError;
+
     fn name(&self) -> &'static str {
         FACE
     }
@@ -166,63 +189,95 @@ impl Face for HuaweiFace {
         path.starts_with("/v2.0/") || path == "/v2.0" || auth.starts_with("SDK-HMAC-") || v1_shape
     }
 
-    fn serve(&self, state: SharedState, req: Request) -> Serving {
-        Box::pin(handle_with(state, self.profile.clone(), req))
+    /// The route, from the method and the raw path: it decides the error table.
+    fn begin(&self, state: &AppState, req: &Request) -> Context {
+        Context {
+            request_id: state.service.ids().hex_request_id(),
+            route: route(req.method(), req.uri().path()),
+        }
+    }
+
+    /// A path of no API of this face is refused unread.
+    async fn read(
+        &self,
+        state: &AppState,
+        ctx: &mut Context,
+        req: Request,
+    ) -> Result<Incoming, FaceError> {
+        if ctx.route == Route::Unknown {
+            return Err(FaceError::NoSuchApi);
+        }
+        auth::read(state, req).await
+    }
+
+    /// The account of the key that signed the request.
+    async fn authenticate(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        incoming: &Incoming,
+    ) -> Result<String, FaceError> {
+        auth::account(state, incoming).await
+    }
+
+    /// The project (from the path, or `X-Project-Id` for Neutron) must be the caller's:
+    /// its region is the caller's. Then the typed call of the route.
+    async fn operation(
+        &self,
+        state: &AppState,
+        ctx: &mut Context,
+        incoming: Incoming,
+        account: String,
+    ) -> Result<Call<Operation>, FaceError> {
+        let source = match &ctx.route {
+            Route::EcsNic { project, .. } | Route::VpcV1 { project, .. } => {
+                ProjectSource::Path(project.clone())
+            }
+            Route::Neutron { .. } | Route::Unknown => ProjectSource::Header,
+        };
+        let (caller, project) =
+            auth::caller(state, self.profile.clone(), &incoming, &account, &source).await?;
+        let (flavor, port) = match &ctx.route {
+            Route::EcsNic { nic, .. } => {
+                let operation = Operation::Nic {
+                    nic: nic.clone(),
+                    change: ecs::parse(&incoming.body)?,
+                };
+                return Ok(Call { caller, operation });
+            }
+            Route::Neutron { port } => (&port_ops::NEUTRON, port),
+            Route::VpcV1 { port, .. } => (&port_ops::VPC_V1, port),
+            Route::Unknown => return Err(FaceError::NoSuchApi),
+        };
+        let new_id = || state.service.ids().uuid();
+        let call = port_ops::parse(flavor, project, port.clone(), &incoming, new_id)?;
+        Ok(Call {
+            caller,
+            operation: Operation::Port(Box::new(call)),
+        })
+    }
+
+    async fn call(&self, state: &SharedState, call: Call<Operation>) -> Result<Reply, FaceError> {
+        let service = &state.service;
+        match call.operation {
+            Operation::Nic { nic, change } => ecs::run(service, &call.caller, &nic, change).await,
+            Operation::Port(port) => port_ops::run(service, &call.caller, *port).await,
+        }
+    }
+
+    fn answer(&self, ctx: &Context, reply: Reply) -> Response {
+        errors::json_response(reply.status, reply.body.as_ref(), &ctx.request_id)
+    }
+
+    /// By the table of the route's family ([`errors`]).
+    fn refuse(&self, ctx: &Context, error: FaceError) -> Response {
+        errors::render(ctx.route.family(), &error, &ctx.request_id)
     }
 }
 
 /// One Huawei request in, one answer out, with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    handle_with(state, Arc::new(profile::profile()), req).await
-}
-
-/// One Huawei request in, one answer out, by the rules of `profile`.
-async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
-    let request_id = state.service.ids().hex_request_id();
-    let route = route(req.method(), req.uri().path());
-    let family = route.family();
-    match serve(&state, profile, req, route).await {
-        Ok(reply) => errors::json_response(reply.status, reply.body.as_ref(), &request_id),
-        Err(e) => errors::render(family, &e, &request_id),
-    }
-}
-
-async fn serve(
-    state: &AppState,
-    profile: Arc<Profile>,
-    req: Request,
-    route: Route,
-) -> Result<Reply, FaceError> {
-    if route == Route::Unknown {
-        return Err(FaceError::NoSuchApi);
-    }
-    let incoming = auth::read(state, req).await?;
-    let account = auth::account(state, &incoming).await?;
-    let source = match &route {
-        Route::EcsNic { project, .. } | Route::VpcV1 { project, .. } => {
-            ProjectSource::Path(project.clone())
-        }
-        Route::Neutron { .. } | Route::Unknown => ProjectSource::Header,
-    };
-    let (caller, project) = auth::caller(state, profile, &incoming, &account, &source).await?;
-    let service = &state.service;
-    let (flavor, port) = match &route {
-        Route::EcsNic { nic, .. } => {
-            return ecs::serve(service, &caller, nic, &incoming.body).await
-        }
-        Route::Neutron { port } => (&port_ops::NEUTRON, port),
-        Route::VpcV1 { port, .. } => (&port_ops::VPC_V1, port),
-        Route::Unknown => return Err(FaceError::NoSuchApi),
-    };
-    port_ops::serve(
-        service,
-        &caller,
-        flavor,
-        &project,
-        port.as_deref(),
-        &incoming,
-    )
-    .await
+    havip_api::serve(HuaweiFace::default(), state, req).await
 }
 
 #[cfg(test)]

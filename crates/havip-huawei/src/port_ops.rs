@@ -1,20 +1,21 @@
 //! The two port families, Neutron (`/v2.0/ports`) and VPC v1 (`/v1/{project_id}/ports`),
-//! and the port operations both offer (create, show, list, update, delete), routed by
-//! method and run against the service; each family supplies its rendering and success
-//! statuses as a [`Flavor`].
+//! and the port operations both offer (create, show, list, update, delete): routed by
+//! method into a typed [`PortCall`], then run against the service; each family supplies
+//! its rendering and success statuses as a [`Flavor`].
 
 use havip_api::Incoming;
-use havip_service::ports::PortDeletion;
+use havip_service::ports::{NewVipPort, PortDeletion};
 use havip_service::{Caller, Service};
 use http::{Method, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::answers::{Link, OnePort, PortJson, PortList};
 use crate::errors::FaceError;
-use crate::port_request::ListQuery;
+use crate::port_request::{ListQuery, PortUpdate};
 use crate::{port_request, ports, Reply};
 
 /// How a family renders ports and answers creates.
+#[derive(Debug)]
 pub struct Flavor {
     pub render: fn(&ports::Port, &str) -> PortJson,
     pub create_status: StatusCode,
@@ -41,23 +42,87 @@ pub const VPC_V1: Flavor = Flavor {
     links: false,
 };
 
-/// One port call of either family; `port` is the id in the path, if any.
-pub async fn serve(
-    service: &Service,
-    caller: &Caller,
-    flavor: &Flavor,
-    project: &str,
-    port: Option<&str>,
+/// One port call of either family, typed.
+#[derive(Debug)]
+pub struct PortCall {
+    pub flavor: &'static Flavor,
+    /// The caller's project, as answers show it.
+    pub project: String,
+    pub op: PortOp,
+}
+
+/// What a port call asks for.
+#[derive(Debug)]
+pub enum PortOp {
+    Create(NewVipPort),
+    /// A list: the query, and the URL of the collection its links point at.
+    List {
+        query: ListQuery,
+        collection: String,
+    },
+    Show(String),
+    Update {
+        id: String,
+        update: PortUpdate,
+    },
+    Delete(String),
+}
+
+/// The port call of a request of `flavor`'s family (routed by method and whether the
+/// path names a port; `port` is the id in the path, if any); a create takes `new_id` for
+/// its port.
+pub fn parse(
+    flavor: &'static Flavor,
+    project: String,
+    port: Option<String>,
     incoming: &Incoming,
-) -> Result<Reply, FaceError> {
+    new_id: impl FnOnce() -> String,
+) -> Result<PortCall, FaceError> {
     let body = &incoming.body[..];
-    match (&incoming.method, port) {
-        (&Method::POST, None) => create(service, caller, flavor, project, body).await,
-        (&Method::GET, None) => list(service, caller, flavor, project, incoming).await,
-        (&Method::GET, Some(id)) => show(service, caller, flavor, project, id).await,
-        (&Method::PUT, Some(id)) => update(service, caller, flavor, project, id, body).await,
-        (&Method::DELETE, Some(id)) => delete(service, caller, id).await,
-        _ => Err(FaceError::NoSuchApi),
+    let op = match (&incoming.method, port) {
+        (&Method::POST, None) => PortOp::Create(port_request::create(body, new_id())?),
+        (&Method::GET, None) => {
+            let mut query = port_request::list_query(&incoming.query)?;
+            query.page_reverse &= flavor.links;
+            PortOp::List {
+                query,
+                collection: collection_url(incoming),
+            }
+        }
+        (&Method::GET, Some(id)) => PortOp::Show(id),
+        (&Method::PUT, Some(id)) => PortOp::Update {
+            id,
+            update: port_request::update(body)?,
+        },
+        (&Method::DELETE, Some(id)) => PortOp::Delete(id),
+        _ => return Err(FaceError::NoSuchApi),
+    };
+    Ok(PortCall {
+        flavor,
+        project,
+        op,
+    })
+}
+
+/// Runs a port call as `caller`.
+pub async fn run(service: &Service, caller: &Caller, call: PortCall) -> Result<Reply, FaceError> {
+    let PortCall {
+        flavor,
+        project,
+        op,
+    } = call;
+    match op {
+        PortOp::Create(new) => create(service, caller, flavor, &project, &new).await,
+        PortOp::List { query, collection } => {
+            list(service, caller, flavor, &project, &query, &collection).await
+        }
+        PortOp::Show(id) => {
+            show_after(service, caller, flavor, &id, &project, StatusCode::OK).await
+        }
+        PortOp::Update { id, update } => {
+            update_port(service, caller, flavor, &project, &id, &update).await
+        }
+        PortOp::Delete(id) => delete(service, caller, &id).await,
     }
 }
 
@@ -84,15 +149,14 @@ async fn show_after(
     one(flavor, &port, project, status)
 }
 
-pub async fn create(
+async fn create(
     service: &Service,
     caller: &Caller,
     flavor: &Flavor,
     project: &str,
-    body: &[u8],
+    new: &NewVipPort,
 ) -> Result<Reply, FaceError> {
-    let new = port_request::create(body, service.ids().uuid())?;
-    let havip = service.create_vip_port(caller, &new).await?;
+    let havip = service.create_vip_port(caller, new).await?;
     show_after(
         service,
         caller,
@@ -104,29 +168,18 @@ pub async fn create(
     .await
 }
 
-pub async fn show(
+async fn list(
     service: &Service,
     caller: &Caller,
     flavor: &Flavor,
     project: &str,
-    id: &str,
+    q: &ListQuery,
+    collection: &str,
 ) -> Result<Reply, FaceError> {
-    show_after(service, caller, flavor, id, project, StatusCode::OK).await
-}
-
-pub async fn list(
-    service: &Service,
-    caller: &Caller,
-    flavor: &Flavor,
-    project: &str,
-    incoming: &Incoming,
-) -> Result<Reply, FaceError> {
-    let mut q = port_request::list_query(&incoming.query)?;
-    q.page_reverse &= flavor.links;
     let snapshot = service.port_snapshot(caller).await?;
     let (page, _) = q.page(ports::all(&snapshot), project)?;
     let ports_links = if flavor.links {
-        Some(paging_links(&collection_url(incoming), &q, &page)).filter(|l| !l.is_empty())
+        Some(paging_links(collection, q, &page)).filter(|l| !l.is_empty())
     } else {
         None
     };
@@ -212,15 +265,14 @@ pub fn paging_links(base: &str, q: &ListQuery, page: &[ports::Port]) -> Vec<Link
     links
 }
 
-pub async fn update(
+async fn update_port(
     service: &Service,
     caller: &Caller,
     flavor: &Flavor,
     project: &str,
     id: &str,
-    body: &[u8],
+    u: &PortUpdate,
 ) -> Result<Reply, FaceError> {
-    let u = port_request::update(body)?;
     let found = service
         .update_port(
             caller,
@@ -235,7 +287,7 @@ pub async fn update(
     show_after(service, caller, flavor, id, project, StatusCode::OK).await
 }
 
-pub async fn delete(service: &Service, caller: &Caller, id: &str) -> Result<Reply, FaceError> {
+async fn delete(service: &Service, caller: &Caller, id: &str) -> Result<Reply, FaceError> {
     match service.delete_port(caller, id).await? {
         PortDeletion::Deleted => Ok(Reply::empty(StatusCode::NO_CONTENT)),
         PortDeletion::NotFound => Err(FaceError::DeletePortNotFound(id.to_string())),

@@ -61,7 +61,7 @@ async fn call(f: &Fixture, method: &str, path: &str, body: Value) -> (u16, Value
         .header("x-project-id", PROJECT)
         .body(body)
         .expect("request");
-    let resp = havip_api::Face::serve(&f.face, f.state.clone(), req).await;
+    let resp = havip_api::AnyFace::serve(&f.face, f.state.clone(), req).await;
     let status = resp.status().as_u16();
     assert!(resp.headers().contains_key("x-request-id"));
     let bytes = resp.into_body().collect().await.expect("body").to_bytes();

@@ -13,7 +13,7 @@ pub mod routes;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use havip_api::{BodyError, Face, Incoming, Serving, SharedState};
+use havip_api::{AppState, BodyError, Call, Face, Incoming, SharedState};
 use havip_core::{Limits, Profile, TextRule};
 use http::{HeaderValue, Method};
 use tower::ServiceExt;
@@ -66,7 +66,38 @@ pub fn profile(limits: Limits, reserved_tag_prefixes: Vec<String>) -> Profile {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NativeFace;
 
+/// What every answer needs: the request id; the method and path, for the log.
+#[derive(Debug)]
+pub struct Context {
+    request_id: String,
+    method: Method,
+    path: String,
+}
+
+/// A request read whole, with its HTTP version (to hand it on to the routes as it came).
+#[derive(Debug)]
+pub struct NativeRequest {
+    incoming: Incoming,
+    version: http::Version,
+}
+
+impl NativeRequest {
+    /// Whether the request is the one route anyone may call (the OpenAPI document).
+    fn is_public(method: &Method, path: &str) -> bool {
+        method == Method::GET && path == routes::PUBLIC_PATH
+    }
+}
+
 impl Face for NativeFace {
+    type Context = Context;
+    type Request = NativeRequest;
+    type Identity = ();
+    /// The request, for the routes of [`routes::router`]: the native API's typed
+    /// operations are its routes, each with its own extractors.
+    type Operation = Request;
+    type Answer = Response;
+    type Error = NativeError;
+
     fn name(&self) -> &'static str {
         FACE
     }
@@ -94,59 +125,119 @@ impl Face for NativeFace {
         !huawei_shape || COLLECTIONS.contains(&first) || auth.starts_with("Bearer ")
     }
 
-    fn serve(&self, state: SharedState, req: Request) -> Serving {
-        Box::pin(handle(state, req))
+    fn begin(&self, state: &AppState, req: &Request) -> Context {
+        Context {
+            request_id: state.service.ids().request_id(),
+            method: req.method().clone(),
+            path: req.uri().path().to_string(),
+        }
+    }
+
+    /// The admin token first (a request without it costs no memory), then the body.
+    async fn read(
+        &self,
+        state: &AppState,
+        ctx: &mut Context,
+        req: Request,
+    ) -> Result<NativeRequest, NativeError> {
+        let public = NativeRequest::is_public(&ctx.method, &ctx.path);
+        if !public && !auth::authorized(req.headers(), &state.admin_tokens) {
+            return Err(NativeError::Unauthorized);
+        }
+        let version = req.version();
+        let incoming = Incoming::read(req, &state.bodies)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge => NativeError::PayloadTooLarge,
+                BodyError::Broken => NativeError::InvalidBody("the body could not be read".into()),
+                BodyError::TimedOut => {
+                    NativeError::InvalidBody("the body did not arrive in time".into())
+                }
+                BodyError::Busy => NativeError::Unavailable,
+            })?;
+        Ok(NativeRequest { incoming, version })
+    }
+
+    /// The admin bearer token (every route but the OpenAPI document).
+    async fn authenticate(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        req: &NativeRequest,
+    ) -> Result<(), NativeError> {
+        let incoming = &req.incoming;
+        let public = NativeRequest::is_public(&incoming.method, &incoming.path);
+        if public || auth::authorized(&incoming.headers, &state.admin_tokens) {
+            Ok(())
+        } else {
+            Err(NativeError::Unauthorized)
+        }
+    }
+
+    /// The request rebuilt for the routes, as the operator.
+    async fn operation(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        req: NativeRequest,
+        _who: (),
+    ) -> Result<Call<Request>, NativeError> {
+        let NativeRequest { incoming, version } = req;
+        let uri = if incoming.query.is_empty() {
+            incoming.path.clone()
+        } else {
+            format!("{}?{}", incoming.path, incoming.query)
+        };
+        let mut rebuilt = Request::builder()
+            .method(incoming.method)
+            .uri(uri)
+            .version(version)
+            .body(Body::from(incoming.body))
+            .map_err(|_| NativeError::RouteNotFound(incoming.path))?;
+        *rebuilt.headers_mut() = incoming.headers;
+        Ok(Call {
+            caller: state.service.operator(),
+            operation: rebuilt,
+        })
+    }
+
+    /// The route's own answer (the routes act as [`havip_api::Service::operator`]).
+    async fn call(
+        &self,
+        state: &SharedState,
+        call: Call<Request>,
+    ) -> Result<Response, NativeError> {
+        match routes::router(state.clone()).oneshot(call.operation).await {
+            Ok(resp) => Ok(resp),
+            Err(never) => match never {},
+        }
+    }
+
+    fn answer(&self, ctx: &Context, resp: Response) -> Response {
+        with_request_id(ctx, resp)
+    }
+
+    /// As `application/problem+json` ([`problem`]).
+    fn refuse(&self, ctx: &Context, error: NativeError) -> Response {
+        with_request_id(ctx, error.into_response())
     }
 }
 
 /// Answers one request to the native API.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    let request_id = state.service.ids().request_id();
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let mut resp = respond(state, req).await;
+    havip_api::serve(NativeFace, state, req).await
+}
+
+/// Every answer carries `X-Request-Id`.
+fn with_request_id(ctx: &Context, mut resp: Response) -> Response {
+    let Context {
+        request_id,
+        method,
+        path,
+    } = ctx;
     tracing::debug!(%method, %path, status = resp.status().as_u16(), %request_id, "native API");
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     resp
-}
-
-async fn respond(state: SharedState, req: Request) -> Response {
-    let public = req.method() == Method::GET && req.uri().path() == routes::PUBLIC_PATH;
-    if !public && !auth::authorized(req.headers(), &state.admin_tokens) {
-        return NativeError::Unauthorized.into_response();
-    }
-    let version = req.version();
-    let incoming = match Incoming::read(req, &state.bodies).await {
-        Ok(incoming) => incoming,
-        Err(BodyError::TooLarge) => return NativeError::PayloadTooLarge.into_response(),
-        Err(BodyError::Broken) => {
-            return NativeError::InvalidBody("the body could not be read".into()).into_response()
-        }
-        Err(BodyError::TimedOut) => {
-            return NativeError::InvalidBody("the body did not arrive in time".into())
-                .into_response()
-        }
-        Err(BodyError::Busy) => return NativeError::Unavailable.into_response(),
-    };
-    let uri = if incoming.query.is_empty() {
-        incoming.path.clone()
-    } else {
-        format!("{}?{}", incoming.path, incoming.query)
-    };
-    let mut rebuilt = match Request::builder()
-        .method(incoming.method)
-        .uri(uri)
-        .version(version)
-        .body(Body::from(incoming.body))
-    {
-        Ok(r) => r,
-        Err(_) => return NativeError::RouteNotFound(incoming.path).into_response(),
-    };
-    *rebuilt.headers_mut() = incoming.headers;
-    match routes::router(state).oneshot(rebuilt).await {
-        Ok(resp) => resp,
-        Err(never) => match never {},
-    }
 }

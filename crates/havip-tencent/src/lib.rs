@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{Face, Incoming, Serving, SharedState};
+use havip_api::{AppState, Call, Face, Incoming, SharedState};
 use havip_core::{DomainError, Profile};
 use havip_service::Caller;
 use http::Method;
@@ -53,7 +53,20 @@ impl Default for TencentFace {
     }
 }
 
+/// The request id, for every answer.
+#[derive(Debug)]
+pub struct Context {
+    request_id: String,
+}
+
 impl Face for TencentFace {
+    type Context = Context;
+    type Request = Incoming;
+    type Identity = String;
+    type Operation = actions::Call;
+    type Answer = Answer;
+    type Error = FaceError;
+
     fn name(&self) -> &'static str {
         FACE
     }
@@ -65,57 +78,89 @@ impl Face for TencentFace {
             || req.headers().contains_key("x-tc-action")
     }
 
-    fn serve(&self, state: SharedState, req: Request) -> Serving {
-        Box::pin(handle_with(state, self.profile.clone(), req))
+    /// Tencent's request ids are lower-case UUIDs.
+    fn begin(&self, state: &AppState, _req: &Request) -> Context {
+        Context {
+            request_id: state.service.ids().uuid(),
+        }
+    }
+
+    /// The method, the size of a GET query, then the request whole.
+    async fn read(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        req: Request,
+    ) -> Result<Incoming, FaceError> {
+        let method = req.method();
+        if method != Method::GET && method != Method::POST {
+            return Err(FaceError::UnsupportedProtocol(method.to_string()));
+        }
+        let query_len = req.uri().query().map_or(0, str::len);
+        if method == Method::GET && query_len > params::MAX_GET_QUERY_BYTES {
+            return Err(FaceError::RequestTooLarge(
+                "a GET query holds at most 32 KB",
+            ));
+        }
+        auth::read(state, req).await
+    }
+
+    /// The account of the key that signed the request.
+    async fn authenticate(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        incoming: &Incoming,
+    ) -> Result<String, FaceError> {
+        auth::authenticate(state, incoming).await
+    }
+
+    /// `X-TC-Action` and `X-TC-Version`, `X-TC-Region`, the typed parameters, then the
+    /// region's existence.
+    async fn operation(
+        &self,
+        state: &AppState,
+        _ctx: &mut Context,
+        incoming: Incoming,
+        account: String,
+    ) -> Result<Call<actions::Call>, FaceError> {
+        let op = operation(&incoming)?;
+        let region = common(&incoming, "x-tc-region", "Region")?;
+        let operation = actions::parse(op, params::of_request(&incoming)?)?;
+        if !state.service.region_exists(&region).await? {
+            return Err(DomainError::RegionNotFound(region).into());
+        }
+        Ok(Call {
+            caller: Caller::tenant(self.profile.clone(), account, region),
+            operation,
+        })
+    }
+
+    async fn call(
+        &self,
+        state: &SharedState,
+        call: Call<actions::Call>,
+    ) -> Result<Answer, FaceError> {
+        actions::run(call.operation, &state.service, &call.caller).await
+    }
+
+    /// In the envelope, HTTP 200.
+    fn answer(&self, ctx: &Context, answer: Answer) -> Response {
+        render::ok(&ctx.request_id, &answer)
+    }
+
+    /// In the envelope, HTTP 200, by the table of [`errors`].
+    fn refuse(&self, ctx: &Context, error: FaceError) -> Response {
+        if matches!(error, FaceError::Unavailable) {
+            tracing::warn!("tencent face: service unavailable");
+        }
+        render::error(&ctx.request_id, &error.spec())
     }
 }
 
 /// Serves one Tencent request with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    handle_with(state, Arc::new(profile::profile()), req).await
-}
-
-/// Serves one Tencent request by the rules of `profile`: an answer or an error, both in
-/// the envelope, both HTTP 200.
-async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
-    // Tencent's request ids are lower-case UUIDs.
-    let request_id = state.service.ids().uuid();
-    match serve(&state, profile, req).await {
-        Ok(answer) => render::ok(&request_id, &answer),
-        Err(e) => {
-            if matches!(e, FaceError::Unavailable) {
-                tracing::warn!("tencent face: service unavailable");
-            }
-            render::error(&request_id, &e.spec())
-        }
-    }
-}
-
-async fn serve(
-    state: &SharedState,
-    profile: Arc<Profile>,
-    req: Request,
-) -> Result<Answer, FaceError> {
-    let method = req.method();
-    if method != Method::GET && method != Method::POST {
-        return Err(FaceError::UnsupportedProtocol(method.to_string()));
-    }
-    let query_len = req.uri().query().map_or(0, str::len);
-    if method == Method::GET && query_len > params::MAX_GET_QUERY_BYTES {
-        return Err(FaceError::RequestTooLarge(
-            "a GET query holds at most 32 KB",
-        ));
-    }
-    let incoming = auth::read(state, req).await?;
-    let account = auth::authenticate(state, &incoming).await?;
-    let op = operation(&incoming)?;
-    let region = common(&incoming, "x-tc-region", "Region")?;
-    let call = actions::parse(op, params::of_request(&incoming)?)?;
-    if !state.service.region_exists(&region).await? {
-        return Err(DomainError::RegionNotFound(region).into());
-    }
-    let caller = Caller::tenant(profile, account, region);
-    actions::run(call, &state.service, &caller).await
+    havip_api::serve(TencentFace::default(), state, req).await
 }
 
 /// A common parameter from its `X-TC-*` header: absent or empty is `MissingParameter`.

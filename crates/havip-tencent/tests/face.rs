@@ -203,7 +203,7 @@ impl Fixture {
 
 /// Serves `req`: every answer is HTTP 200, `application/json`, with a RequestId.
 async fn call(f: &Fixture, req: http::Request<Body>) -> Value {
-    let resp = havip_api::Face::serve(&f.face, f.state.clone(), req).await;
+    let resp = havip_api::AnyFace::serve(&f.face, f.state.clone(), req).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
         resp.headers()
@@ -993,7 +993,7 @@ async fn the_face_claims_tc3_and_x_tc_action_only() {
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
-        havip_api::Face::claims(&face, &b.body(Body::empty()).expect("request"))
+        havip_api::AnyFace::claims(&face, &b.body(Body::empty()).expect("request"))
     };
     assert!(claims(&[(
         "authorization",

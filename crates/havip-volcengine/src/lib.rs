@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::Response;
-use havip_api::{Face, Incoming, Serving, SharedState};
+use havip_api::{AppState, Call, Face, Incoming, SharedState};
 use havip_core::{DomainError, Profile};
 use havip_service::Caller;
 use serde_json::{Map, Value};
@@ -49,7 +49,24 @@ impl Default for VolcengineFace {
     }
 }
 
+/// A request read whole: its parameters (query, and a form or JSON body), and the error
+/// a JSON body of the wrong shape is, answered once the signature has been checked.
+#[derive(Debug)]
+pub struct VolcRequest {
+    incoming: Incoming,
+    params: Params,
+    body_error: Option<FaceError>,
+}
+
 impl Face for VolcengineFace {
+    /// The `ResponseMetadata` every answer carries.
+    type Context = Meta;
+    type Request = VolcRequest;
+    type Identity = auth::Identity;
+    type Operation = actions::Call;
+    type Answer = Map<String, Value>;
+    type Error = FaceError;
+
     fn name(&self) -> &'static str {
         FACE
     }
@@ -62,47 +79,104 @@ impl Face for VolcengineFace {
             || havip_api::query_has(req, "Version=2020-04-01")
     }
 
-    fn serve(&self, state: SharedState, req: Request) -> Serving {
-        Box::pin(handle_with(state, self.profile.clone(), req))
+    fn begin(&self, state: &AppState, _req: &Request) -> Meta {
+        Meta {
+            request_id: state.service.ids().request_id(),
+            action: String::new(),
+            version: String::new(),
+            region: String::new(),
+        }
+    }
+
+    /// The request whole, then its parameters; the metadata echoes the action, version
+    /// and region they name.
+    async fn read(
+        &self,
+        state: &AppState,
+        meta: &mut Meta,
+        req: Request,
+    ) -> Result<VolcRequest, FaceError> {
+        let incoming = auth::read(state, req).await?;
+        let (params, body_error) = request_params(&incoming);
+        meta.action = params.raw("Action").unwrap_or_default().to_string();
+        meta.version = params.raw("Version").unwrap_or_default().to_string();
+        meta.region = auth::claimed_region(&incoming, &params);
+        Ok(VolcRequest {
+            incoming,
+            params,
+            body_error,
+        })
+    }
+
+    /// The account of the key, and the region of the credential scope.
+    async fn authenticate(
+        &self,
+        state: &AppState,
+        _meta: &mut Meta,
+        req: &VolcRequest,
+    ) -> Result<auth::Identity, FaceError> {
+        auth::authenticate(state, &req.incoming, &req.params).await
+    }
+
+    /// A malformed JSON body, then `Action` and `Version`, then the typed parameters.
+    async fn operation(
+        &self,
+        _state: &AppState,
+        _meta: &mut Meta,
+        req: VolcRequest,
+        identity: auth::Identity,
+    ) -> Result<Call<actions::Call>, FaceError> {
+        if let Some(e) = req.body_error {
+            return Err(e);
+        }
+        let params = &req.params;
+        let action = params
+            .get("Action")
+            .ok_or(DomainError::MissingParameter("Action"))?;
+        let version = params
+            .get("Version")
+            .ok_or(DomainError::MissingParameter("Version"))?;
+        let op = Operation::parse(action)
+            .filter(|_| version == VERSION)
+            .ok_or_else(|| FaceError::InvalidActionOrVersion {
+                action: action.to_string(),
+                version: version.to_string(),
+            })?;
+        Ok(Call {
+            caller: Caller::tenant(self.profile.clone(), identity.account, identity.region),
+            operation: actions::parse(op, params)?,
+        })
+    }
+
+    /// The answer's `Result` fields.
+    async fn call(
+        &self,
+        state: &SharedState,
+        call: Call<actions::Call>,
+    ) -> Result<Map<String, Value>, FaceError> {
+        let answer = actions::run(call.operation, &state.service, &call.caller).await?;
+        match serde_json::to_value(answer) {
+            Ok(Value::Object(result)) => Ok(result),
+            _ => Err(FaceError::Internal),
+        }
+    }
+
+    fn answer(&self, meta: &Meta, result: Map<String, Value>) -> Response {
+        render::ok(meta, result)
+    }
+
+    /// By the table of [`errors`].
+    fn refuse(&self, meta: &Meta, error: FaceError) -> Response {
+        if matches!(error, FaceError::Unavailable) {
+            tracing::warn!(action = %meta.action, "volcengine face: store unavailable");
+        }
+        render::error(meta, &error.spec())
     }
 }
 
 /// Serves one Volcengine request with the face's default profile.
 pub async fn handle(state: SharedState, req: Request) -> Response {
-    handle_with(state, Arc::new(profile::profile()), req).await
-}
-
-/// Serves one Volcengine request by the rules of `profile`.
-async fn handle_with(state: SharedState, profile: Arc<Profile>, req: Request) -> Response {
-    let request_id = state.service.ids().request_id();
-    let incoming = match auth::read(&state, req).await {
-        Ok(i) => i,
-        Err(err) => {
-            let meta = Meta {
-                request_id,
-                action: String::new(),
-                version: String::new(),
-                region: String::new(),
-            };
-            return render::error(&meta, &err.spec());
-        }
-    };
-    let (params, body_error) = request_params(&incoming);
-    let meta = Meta {
-        request_id,
-        action: params.raw("Action").unwrap_or_default().to_string(),
-        version: params.raw("Version").unwrap_or_default().to_string(),
-        region: auth::claimed_region(&incoming, &params),
-    };
-    match serve(&state, profile, &incoming, &params, body_error).await {
-        Ok(result) => render::ok(&meta, result),
-        Err(e) => {
-            if matches!(e, FaceError::Unavailable) {
-                tracing::warn!(action = %meta.action, "volcengine face: store unavailable");
-            }
-            render::error(&meta, &e.spec())
-        }
-    }
+    havip_api::serve(VolcengineFace::default(), state, req).await
 }
 
 /// Parameters from the query and, for a form or JSON body, from the body too; a JSON
@@ -126,35 +200,4 @@ fn request_params(incoming: &Incoming) -> (Params, Option<FaceError>) {
         }
     }
     (params, body_error)
-}
-
-async fn serve(
-    state: &SharedState,
-    profile: Arc<Profile>,
-    incoming: &Incoming,
-    params: &Params,
-    body_error: Option<FaceError>,
-) -> Result<Map<String, Value>, FaceError> {
-    let identity = auth::authenticate(state, incoming, params).await?;
-    if let Some(e) = body_error {
-        return Err(e);
-    }
-    let action = params
-        .get("Action")
-        .ok_or(DomainError::MissingParameter("Action"))?;
-    let version = params
-        .get("Version")
-        .ok_or(DomainError::MissingParameter("Version"))?;
-    let op = Operation::parse(action)
-        .filter(|_| version == VERSION)
-        .ok_or_else(|| FaceError::InvalidActionOrVersion {
-            action: action.to_string(),
-            version: version.to_string(),
-        })?;
-    let caller = Caller::tenant(profile, identity.account, identity.region);
-    let answer = actions::run(op, &state.service, &caller, params).await?;
-    match serde_json::to_value(answer) {
-        Ok(Value::Object(result)) => Ok(result),
-        _ => Err(FaceError::Internal),
-    }
 }

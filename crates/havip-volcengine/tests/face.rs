@@ -104,7 +104,7 @@ fn captured(query: &str) -> http::Request<Body> {
 }
 
 async fn call(f: &Fixture, req: http::Request<Body>) -> (u16, Value) {
-    let resp = havip_api::Face::serve(&f.face, f.state.clone(), req).await;
+    let resp = havip_api::AnyFace::serve(&f.face, f.state.clone(), req).await;
     let status = resp.status().as_u16();
     let bytes = resp.into_body().collect().await.expect("body").to_bytes();
     (status, serde_json::from_slice(&bytes).expect("json"))

@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use havip_api::{Face, SharedState};
+use havip_api::{AnyFace, SharedState};
 use havip_core::{Limits, Profile, Profiles};
 use havip_seed::Seed;
 use http::StatusCode;
 
 /// The faces of a server, in the order they are asked.
 pub struct Faces {
-    list: Vec<Arc<dyn Face>>,
+    list: Vec<Arc<dyn AnyFace>>,
     /// The index in `list` of the face that answers what no face claims.
     fallback: usize,
 }
@@ -31,7 +31,7 @@ pub struct AnsweredBy(pub usize);
 struct CloudFace {
     name: &'static str,
     profile: fn() -> Profile,
-    build: fn(Profile) -> Arc<dyn Face>,
+    build: fn(Profile) -> Arc<dyn AnyFace>,
 }
 
 /// The cloud faces, in the order they are asked (after the native API). Adding a face is
@@ -83,7 +83,7 @@ impl Faces {
             processing_is_error: false,
         });
         let operator = havip_native::profile(widest, profiles.reserved_tag_prefixes());
-        let mut list: Vec<Arc<dyn Face>> = vec![Arc::new(havip_native::NativeFace)];
+        let mut list: Vec<Arc<dyn AnyFace>> = vec![Arc::new(havip_native::NativeFace)];
         for face in &CLOUD_FACES {
             let profile = profiles
                 .get(face.name)
@@ -96,7 +96,7 @@ impl Faces {
     }
 
     /// `list` asked in order, `fallback` (a face of the list, by name) for the rest.
-    pub fn new(list: Vec<Arc<dyn Face>>, fallback: &str) -> anyhow::Result<Faces> {
+    pub fn new(list: Vec<Arc<dyn AnyFace>>, fallback: &str) -> anyhow::Result<Faces> {
         let fallback = list
             .iter()
             .position(|f| f.name() == fallback)

@@ -2,16 +2,29 @@
 //! default, or `NetworkInterface`), `ClientToken` → `{}`. Asynchronous: the HaVip shows
 //! `Associating` until the worker completes the change.
 
-use super::{empty, Ctx};
+use havip_service::{Caller, Service};
+
+use super::{empty, Membership};
 use crate::answers::Answer;
 use crate::errors::FaceError;
+use crate::params::Params;
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let (havip, target) = ctx.havip_and_target()?;
-    let token = ctx.client_token()?;
-    ctx.state
-        .service
-        .associate(&ctx.caller, havip, &target, token.as_deref())
+pub fn parse(p: &Params) -> Result<Membership, FaceError> {
+    Membership::parse(p, false)
+}
+
+pub async fn run(
+    service: &Service,
+    caller: &Caller,
+    call: Membership,
+) -> Result<Answer, FaceError> {
+    service
+        .associate(
+            caller,
+            &call.havip,
+            &call.target,
+            call.client_token.as_deref(),
+        )
         .await?;
     Ok(empty())
 }

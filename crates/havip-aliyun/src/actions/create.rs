@@ -2,15 +2,21 @@
 //! `ResourceGroupId`, `ClientToken` → `{HaVipId, IpAddress}`.
 
 use havip_core::ops::CreateHaVip;
+use havip_service::{Caller, Service};
 
-use super::Ctx;
+use super::client_token;
 use crate::answers::{Answer, CreatedHaVip};
 use crate::errors::FaceError;
-use crate::params::MAX_TAG_INDEX;
+use crate::params::{Params, MAX_TAG_INDEX};
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let p = ctx.params;
-    let req = CreateHaVip {
+#[derive(Debug)]
+pub struct CreateCall {
+    pub create: CreateHaVip,
+    pub client_token: Option<String>,
+}
+
+pub fn parse(p: &Params) -> Result<CreateCall, FaceError> {
+    let create = CreateHaVip {
         subnet: p.required("VSwitchId")?.to_string(),
         ip: p.opt("IpAddress").map(str::to_string),
         name: p.opt("Name").map(str::to_string),
@@ -22,11 +28,19 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
             .collect(),
         resource_group: p.opt("ResourceGroupId").map(str::to_string),
     };
-    let token = ctx.client_token()?;
-    let created = ctx
-        .state
-        .service
-        .create_havip(&ctx.caller, &req, token.as_deref())
+    Ok(CreateCall {
+        create,
+        client_token: client_token(p)?,
+    })
+}
+
+pub async fn run(
+    service: &Service,
+    caller: &Caller,
+    call: CreateCall,
+) -> Result<Answer, FaceError> {
+    let created = service
+        .create_havip(caller, &call.create, call.client_token.as_deref())
         .await?;
     Ok(Answer::CreateHaVip(CreatedHaVip {
         ha_vip_id: created.id,

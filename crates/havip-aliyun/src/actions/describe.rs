@@ -4,11 +4,12 @@
 //! page, with the JSON keys exactly as the SDKs' `from_map` reads them
 //! (`associatedInstance`, `associatedEipAddresse`).
 
-use super::Ctx;
+use havip_core::query::{HaVipPage, HaVipQuery, Paging};
+use havip_service::{Caller, Service};
+
 use crate::answers::{self, Answer, HaVipItem, HaVipList};
 use crate::errors::FaceError;
-use crate::params::{Filter, MAX_TAG_PARAMS};
-use havip_core::query::{HaVipPage, HaVipQuery, Paging};
+use crate::params::{Filter, Params, MAX_TAG_PARAMS};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 10;
 pub const MAX_PAGE_SIZE: u64 = 50;
@@ -47,12 +48,20 @@ pub fn apply_filters(q: &mut HaVipQuery, filters: &[Filter]) -> Result<bool, Fac
     Ok(satisfiable)
 }
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let p = ctx.params;
+#[derive(Debug)]
+pub struct DescribeCall {
+    pub query: HaVipQuery,
+    pub page_number: u64,
+    pub page_size: u64,
+    /// Filtered by the face itself (the store does not filter by resource group).
+    pub resource_group: Option<String>,
+}
+
+pub fn parse(p: &Params) -> Result<DescribeCall, FaceError> {
     let page_number = p.int("PageNumber", 1, 1, u64::from(u32::MAX))?;
     let page_size = p.int("PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)?;
     let filters = p.filters()?;
-    let mut q = HaVipQuery {
+    let mut query = HaVipQuery {
         tags: p
             .key_values("Tags", MAX_TAG_PARAMS)?
             .into_iter()
@@ -64,24 +73,37 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
         },
         ..HaVipQuery::default()
     };
-    let satisfiable = apply_filters(&mut q, &filters)?;
+    let satisfiable = apply_filters(&mut query, &filters)?;
     if !satisfiable {
         // Nothing can match; still check the region, as every call does.
-        q.ids = vec![String::new()];
+        query.ids = vec![String::new()];
     }
-    let resource_group = p.opt("ResourceGroupId");
+    let resource_group = p.opt("ResourceGroupId").map(str::to_string);
     if resource_group.is_some() {
-        // The store does not filter by resource group: take every match, then page here.
-        q.page = Paging::Offset {
+        // Take every match, then page here.
+        query.page = Paging::Offset {
             offset: 0,
             limit: MAX_SCAN,
         };
     }
-    let mut page = ctx.state.service.describe_havips(&ctx.caller, &q).await?;
-    if let Some(group) = resource_group {
-        page = in_resource_group(page, group, page_number, page_size);
+    Ok(DescribeCall {
+        query,
+        page_number,
+        page_size,
+        resource_group,
+    })
+}
+
+pub async fn run(
+    service: &Service,
+    caller: &Caller,
+    call: DescribeCall,
+) -> Result<Answer, FaceError> {
+    let mut page = service.describe_havips(caller, &call.query).await?;
+    if let Some(group) = &call.resource_group {
+        page = in_resource_group(page, group, call.page_number, call.page_size);
     }
-    Ok(render_page(&page, page_number, page_size))
+    Ok(render_page(&page, call.page_number, call.page_size))
 }
 
 /// The most HaVips read when the face filters by resource group itself.

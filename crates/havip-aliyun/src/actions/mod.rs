@@ -1,7 +1,7 @@
 //! The operations of the Alibaba face, one module each, and the table from the `Action`
-//! name to the operation. Every operation reads its typed parameters from [`Params`], calls
-//! the service as `Caller::tenant(profile, account, RegionId)` and returns the
-//! response fields (without `RequestId`, which the renderer adds).
+//! name to the operation. Every operation reads its typed parameters from [`Params`] (its
+//! [`Call`]), then calls the service as `Caller::tenant(profile, account, RegionId)` and
+//! returns the response fields (without `RequestId`, which the renderer adds).
 
 mod associate;
 mod create;
@@ -11,9 +11,8 @@ mod modify;
 mod tags;
 mod unassociate;
 
-use havip_api::AppState;
 use havip_core::{validate, MemberKind, Target};
-use havip_service::Caller;
+use havip_service::{Caller, Service};
 
 use crate::answers::{Answer, Empty};
 use crate::errors::FaceError;
@@ -66,46 +65,81 @@ impl Operation {
     }
 }
 
-/// What an operation gets: the state, who calls (account and region) and the parameters.
-pub struct Ctx<'a> {
-    pub state: &'a AppState,
-    pub caller: Caller,
-    pub params: &'a Params,
+/// An operation with its typed parameters.
+#[derive(Debug)]
+pub enum Call {
+    CreateHaVip(create::CreateCall),
+    DeleteHaVip(delete::DeleteCall),
+    DescribeHaVips(describe::DescribeCall),
+    ModifyHaVipAttribute(modify::ModifyCall),
+    AssociateHaVip(Membership),
+    UnassociateHaVip(Membership),
+    TagResources(tags::TagCall),
+    UnTagResources(tags::UntagCall),
+    ListTagResources(tags::ListTagsCall),
 }
 
-impl Ctx<'_> {
-    /// The request's ClientToken: at most 64 ASCII characters; empty means absent.
-    pub fn client_token(&self) -> Result<Option<String>, FaceError> {
-        Ok(validate::client_token(self.params.get("ClientToken"))?)
-    }
+/// The typed parameters of `op`, read in the order the API checks them.
+pub fn parse(op: Operation, p: &Params) -> Result<Call, FaceError> {
+    Ok(match op {
+        Operation::CreateHaVip => Call::CreateHaVip(create::parse(p)?),
+        Operation::DeleteHaVip => Call::DeleteHaVip(delete::parse(p)?),
+        Operation::DescribeHaVips => Call::DescribeHaVips(describe::parse(p)?),
+        Operation::ModifyHaVipAttribute => Call::ModifyHaVipAttribute(modify::parse(p)?),
+        Operation::AssociateHaVip => Call::AssociateHaVip(associate::parse(p)?),
+        Operation::UnassociateHaVip => Call::UnassociateHaVip(unassociate::parse(p)?),
+        Operation::TagResources => Call::TagResources(tags::parse_tag(p)?),
+        Operation::UnTagResources => Call::UnTagResources(tags::parse_untag(p)?),
+        Operation::ListTagResources => Call::ListTagResources(tags::parse_list(p)?),
+    })
+}
 
-    /// The `HaVipId` and the target (`InstanceId`, required, and `InstanceType`) of an
-    /// Associate or Unassociate call, read in that order.
-    pub fn havip_and_target(&self) -> Result<(&str, Target), FaceError> {
-        let p = self.params;
-        let havip = p.required("HaVipId")?;
+/// Runs one call as `caller`; the answer is the response fields besides `RequestId`.
+pub async fn run(call: Call, service: &Service, caller: &Caller) -> Result<Answer, FaceError> {
+    match call {
+        Call::CreateHaVip(c) => create::run(service, caller, c).await,
+        Call::DeleteHaVip(c) => delete::run(service, caller, c).await,
+        Call::DescribeHaVips(c) => describe::run(service, caller, c).await,
+        Call::ModifyHaVipAttribute(c) => modify::run(service, caller, c).await,
+        Call::AssociateHaVip(c) => associate::run(service, caller, c).await,
+        Call::UnassociateHaVip(c) => unassociate::run(service, caller, c).await,
+        Call::TagResources(c) => tags::tag(service, caller, c).await,
+        Call::UnTagResources(c) => tags::untag(service, caller, c).await,
+        Call::ListTagResources(c) => tags::list(service, caller, c).await,
+    }
+}
+
+/// The request's ClientToken: at most 64 ASCII characters; empty means absent.
+pub fn client_token(p: &Params) -> Result<Option<String>, FaceError> {
+    Ok(validate::client_token(p.get("ClientToken"))?)
+}
+
+/// An Associate or Unassociate call: `HaVipId`, then the target (`InstanceId`, required,
+/// and `InstanceType`), then `Force` (Unassociate only), then `ClientToken`.
+#[derive(Debug)]
+pub struct Membership {
+    pub havip: String,
+    pub target: Target,
+    pub force: bool,
+    pub client_token: Option<String>,
+}
+
+impl Membership {
+    fn parse(p: &Params, with_force: bool) -> Result<Membership, FaceError> {
+        let havip = p.required("HaVipId")?.to_string();
         let instance = p.required("InstanceId")?;
         let kind = MemberKind::parse_param(p.opt("InstanceType"))?;
         let target = Target {
             kind,
             id: instance.to_string(),
         };
-        Ok((havip, target))
-    }
-}
-
-/// Runs `op`; the answer is the response fields besides `RequestId`.
-pub async fn run(op: Operation, ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    match op {
-        Operation::CreateHaVip => create::run(ctx).await,
-        Operation::DeleteHaVip => delete::run(ctx).await,
-        Operation::DescribeHaVips => describe::run(ctx).await,
-        Operation::ModifyHaVipAttribute => modify::run(ctx).await,
-        Operation::AssociateHaVip => associate::run(ctx).await,
-        Operation::UnassociateHaVip => unassociate::run(ctx).await,
-        Operation::TagResources => tags::tag(ctx).await,
-        Operation::UnTagResources => tags::untag(ctx).await,
-        Operation::ListTagResources => tags::list(ctx).await,
+        let force = with_force && p.bool("Force", false)?;
+        Ok(Membership {
+            havip,
+            target,
+            force,
+            client_token: client_token(p)?,
+        })
     }
 }
 

@@ -2,9 +2,9 @@
 //! `ResourceId.N` (at most 50), `Tag.N.Key`/`Tag.N.Value`, `TagKey.N`, `All`,
 //! `MaxResults` (1–50, default 50) and `NextToken` (an offset; empty on the last page).
 
-use havip_service::TagQuery;
+use havip_service::{Caller, Service, TagQuery};
 
-use super::{empty, Ctx};
+use super::empty;
 use crate::answers::{Answer, TagResource, TagResourceList, TagResourcePage};
 use crate::errors::FaceError;
 use crate::params::{Params, MAX_RESOURCE_IDS, MAX_TAG_INDEX, MAX_TAG_PARAMS};
@@ -30,8 +30,13 @@ fn resource_ids(p: &Params, required: bool) -> Result<Vec<String>, FaceError> {
     Ok(ids)
 }
 
-pub async fn tag(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let p = ctx.params;
+#[derive(Debug)]
+pub struct TagCall {
+    pub ids: Vec<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+pub fn parse_tag(p: &Params) -> Result<TagCall, FaceError> {
     check_resource_type(p)?;
     let ids = resource_ids(p, true)?;
     let tags: Vec<(String, String)> = p
@@ -42,24 +47,38 @@ pub async fn tag(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
     if tags.is_empty() {
         return Err(FaceError::MissingParameter("Tag.1.Key".into()));
     }
-    ctx.state
-        .service
-        .tag_havips(&ctx.caller, &ids, &tags)
-        .await?;
+    Ok(TagCall { ids, tags })
+}
+
+pub async fn tag(service: &Service, caller: &Caller, call: TagCall) -> Result<Answer, FaceError> {
+    service.tag_havips(caller, &call.ids, &call.tags).await?;
     Ok(empty())
 }
 
-pub async fn untag(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let p = ctx.params;
+#[derive(Debug)]
+pub struct UntagCall {
+    pub ids: Vec<String>,
+    pub keys: Vec<String>,
+    pub all: bool,
+}
+
+pub fn parse_untag(p: &Params) -> Result<UntagCall, FaceError> {
     check_resource_type(p)?;
     let ids = resource_ids(p, true)?;
     let keys = p.list("TagKey", MAX_TAG_PARAMS)?;
     let all = p.bool("All", false)?;
     // `All` only counts when no TagKey.N is given (the API reference).
     let all = all && keys.is_empty();
-    ctx.state
-        .service
-        .untag_havips(&ctx.caller, &ids, &keys, all)
+    Ok(UntagCall { ids, keys, all })
+}
+
+pub async fn untag(
+    service: &Service,
+    caller: &Caller,
+    call: UntagCall,
+) -> Result<Answer, FaceError> {
+    service
+        .untag_havips(caller, &call.ids, &call.keys, call.all)
         .await?;
     Ok(empty())
 }
@@ -72,8 +91,14 @@ pub fn parse_next_token(token: Option<&str>) -> Result<u64, FaceError> {
     }
 }
 
-pub async fn list(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let p = ctx.params;
+#[derive(Debug)]
+pub struct ListTagsCall {
+    pub query: TagQuery,
+    pub max: u64,
+    pub offset: u64,
+}
+
+pub fn parse_list(p: &Params) -> Result<ListTagsCall, FaceError> {
     check_resource_type(p)?;
     let ids = resource_ids(p, false)?;
     let tags = p.key_values("Tag", MAX_TAG_PARAMS)?;
@@ -89,7 +114,16 @@ pub async fn list(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
             .map(|(k, v)| (k, v.filter(|v| !v.is_empty())))
             .collect(),
     };
-    let rows = ctx.state.service.list_tags(&ctx.caller, &query).await?;
+    Ok(ListTagsCall { query, max, offset })
+}
+
+pub async fn list(
+    service: &Service,
+    caller: &Caller,
+    call: ListTagsCall,
+) -> Result<Answer, FaceError> {
+    let ListTagsCall { query, max, offset } = call;
+    let rows = service.list_tags(caller, &query).await?;
     let start = usize::try_from(offset)
         .unwrap_or(usize::MAX)
         .min(rows.len());

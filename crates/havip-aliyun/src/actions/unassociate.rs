@@ -2,17 +2,30 @@
 //! (`True`/`False` in any case, default false: the master needs `Force=True`),
 //! `ClientToken` → `{}`. Asynchronous: the HaVip shows `Unassociating` meanwhile.
 
-use super::{empty, Ctx};
+use havip_service::{Caller, Service};
+
+use super::{empty, Membership};
 use crate::answers::Answer;
 use crate::errors::FaceError;
+use crate::params::Params;
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<Answer, FaceError> {
-    let (havip, target) = ctx.havip_and_target()?;
-    let force = ctx.params.bool("Force", false)?;
-    let token = ctx.client_token()?;
-    ctx.state
-        .service
-        .disassociate(&ctx.caller, havip, &target, force, token.as_deref())
+pub fn parse(p: &Params) -> Result<Membership, FaceError> {
+    Membership::parse(p, true)
+}
+
+pub async fn run(
+    service: &Service,
+    caller: &Caller,
+    call: Membership,
+) -> Result<Answer, FaceError> {
+    service
+        .disassociate(
+            caller,
+            &call.havip,
+            &call.target,
+            call.force,
+            call.client_token.as_deref(),
+        )
         .await?;
     Ok(empty())
 }

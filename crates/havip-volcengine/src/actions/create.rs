@@ -4,10 +4,9 @@ use havip_service::{Caller, Service};
 
 use super::ActionResult;
 use crate::answers::{Answer, AsyncTask, CreatedHaVip};
-use crate::params::{self, Params};
+use crate::params::CreateCall;
 
-pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
-    let call = params::create(p)?;
+pub async fn run(service: &Service, caller: &Caller, call: CreateCall) -> ActionResult {
     let created = service
         .create_havip(caller, &call.create, call.client_token.as_deref())
         .await?;

@@ -3,10 +3,9 @@
 use havip_service::{Caller, Service};
 
 use super::{async_task, ActionResult};
-use crate::params::{self, Params};
+use crate::params::DeleteCall;
 
-pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
-    let call = params::delete(p)?;
+pub async fn run(service: &Service, caller: &Caller, call: DeleteCall) -> ActionResult {
     service
         .delete_havip(caller, &call.havip_id, call.client_token.as_deref())
         .await?;

@@ -5,10 +5,9 @@ use havip_service::{Caller, Service};
 
 use super::ActionResult;
 use crate::answers::{Answer, HaVipItem, HaVipPage};
-use crate::params::{self, PageStyle, Params};
+use crate::params::{self, DescribeCall, PageStyle};
 
-pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
-    let call = params::describe(p)?;
+pub async fn run(service: &Service, caller: &Caller, call: DescribeCall) -> ActionResult {
     let page = service.describe_havips(caller, &call.query).await?;
     let (mut items, total) = if call.project_matches {
         (page.items, page.total)

@@ -8,10 +8,9 @@ use havip_service::{Caller, Service};
 
 use super::{async_task, ActionResult};
 use crate::errors::FaceError;
-use crate::params::{self, Params};
+use crate::params::MembershipCall;
 
-pub async fn associate(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
-    let call = params::membership(p)?;
+pub async fn associate(service: &Service, caller: &Caller, call: MembershipCall) -> ActionResult {
     let havip = service
         .associate(
             caller,
@@ -23,8 +22,11 @@ pub async fn associate(service: &Service, caller: &Caller, p: &Params) -> Action
     Ok(async_task(Some(&havip)))
 }
 
-pub async fn disassociate(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
-    let call = params::membership(p)?;
+pub async fn disassociate(
+    service: &Service,
+    caller: &Caller,
+    call: MembershipCall,
+) -> ActionResult {
     let done = service
         .disassociate(
             caller,

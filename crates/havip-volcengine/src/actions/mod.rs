@@ -1,5 +1,6 @@
-//! The six HaVip operations of Volcengine VPC 2020-04-01, each in its own module: a typed
-//! call parsed by `params.rs`, one service call, and the `Result` fields of the answer.
+//! The six HaVip operations of Volcengine VPC 2020-04-01: the action names, the typed
+//! [`Call`] each parses to (`params.rs`), and one module per operation that makes its
+//! service call and returns the `Result` fields of the answer.
 
 mod create;
 mod delete;
@@ -12,7 +13,7 @@ use havip_service::{Caller, Service};
 
 use crate::answers::{Answer, AsyncTask};
 use crate::errors::FaceError;
-use crate::params::Params;
+use crate::params::{self, Params};
 
 /// The API version this face speaks.
 pub const VERSION: &str = "2020-04-01";
@@ -50,18 +51,37 @@ impl Operation {
     }
 }
 
-pub async fn run(
-    op: Operation,
-    service: &Service,
-    caller: &Caller,
-    params: &Params,
-) -> ActionResult {
-    match op {
-        Operation::AssociateHaVip => membership::associate(service, caller, params).await,
-        Operation::DisassociateHaVip => membership::disassociate(service, caller, params).await,
-        Operation::CreateHaVip => create::run(service, caller, params).await,
-        Operation::DeleteHaVip => delete::run(service, caller, params).await,
-        Operation::DescribeHaVips => describe::run(service, caller, params).await,
-        Operation::ModifyHaVipAttributes => modify::run(service, caller, params).await,
+/// An operation with its typed parameters.
+#[derive(Debug)]
+pub enum Call {
+    AssociateHaVip(params::MembershipCall),
+    DisassociateHaVip(params::MembershipCall),
+    CreateHaVip(params::CreateCall),
+    DeleteHaVip(params::DeleteCall),
+    DescribeHaVips(params::DescribeCall),
+    ModifyHaVipAttributes(params::ModifyCall),
+}
+
+/// The typed parameters of `op`.
+pub fn parse(op: Operation, p: &Params) -> Result<Call, FaceError> {
+    Ok(match op {
+        Operation::AssociateHaVip => Call::AssociateHaVip(params::membership(p)?),
+        Operation::DisassociateHaVip => Call::DisassociateHaVip(params::membership(p)?),
+        Operation::CreateHaVip => Call::CreateHaVip(params::create(p)?),
+        Operation::DeleteHaVip => Call::DeleteHaVip(params::delete(p)?),
+        Operation::DescribeHaVips => Call::DescribeHaVips(params::describe(p)?),
+        Operation::ModifyHaVipAttributes => Call::ModifyHaVipAttributes(params::modify(p)?),
+    })
+}
+
+/// Runs one call as `caller`.
+pub async fn run(call: Call, service: &Service, caller: &Caller) -> ActionResult {
+    match call {
+        Call::AssociateHaVip(c) => membership::associate(service, caller, c).await,
+        Call::DisassociateHaVip(c) => membership::disassociate(service, caller, c).await,
+        Call::CreateHaVip(c) => create::run(service, caller, c).await,
+        Call::DeleteHaVip(c) => delete::run(service, caller, c).await,
+        Call::DescribeHaVips(c) => describe::run(service, caller, c).await,
+        Call::ModifyHaVipAttributes(c) => modify::run(service, caller, c).await,
     }
 }

@@ -4,10 +4,9 @@ use havip_service::{Caller, Service};
 
 use super::ActionResult;
 use crate::answers::{Answer, Empty};
-use crate::params::{self, Params};
+use crate::params::ModifyCall;
 
-pub async fn run(service: &Service, caller: &Caller, p: &Params) -> ActionResult {
-    let call = params::modify(p)?;
+pub async fn run(service: &Service, caller: &Caller, call: ModifyCall) -> ActionResult {
     service
         .modify_havip(
             caller,
