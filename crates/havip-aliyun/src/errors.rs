@@ -117,7 +117,12 @@ pub fn table(err: &FaceError, op: Option<Operation>) -> ErrorReply {
     use FaceError as F;
     let tag_op = matches!(
         op,
-        Some(Operation::TagResources | Operation::UnTagResources | Operation::ListTagResources)
+        Some(
+            Operation::TagResources
+                | Operation::UnTagResources
+                | Operation::ListTagResources
+                | Operation::MoveResourceGroup
+        )
     );
     match err {
         // --- transport ------------------------------------------------------------
@@ -188,7 +193,7 @@ pub fn table(err: &FaceError, op: Option<Operation>) -> ErrorReply {
         F::InvalidResourceType(_) => reply(
             400,
             "InvalidResourceType.NotFound",
-            "The specified ResourceType is not found. Only HAVIP is supported.",
+            "The specified ResourceType is not found. Only HaVip is supported.",
         ),
         F::InvalidNextToken => reply(400, "InvalidNextToken", "The specified NextToken is not valid."),
         F::Domain(D::MissingParameter(name)) => reply(400, "MissingParameter", missing(name)),

@@ -424,6 +424,14 @@ pub fn untag(havip: &HaVip, keys: &[String], all: bool, now: i64) -> HaVip {
     next
 }
 
+/// The HaVip in another resource group (a label: members, status and tags stay).
+pub fn move_to_resource_group(havip: &HaVip, group: &str, now: i64) -> HaVip {
+    let mut next = havip.clone();
+    next.resource_group = group.to_string();
+    next.updated_at = now;
+    next
+}
+
 /// A simulated failover: moves the master to the associated member `to`, or to the member
 /// after the current master when `to` is `None`.
 pub fn failover(

@@ -1,7 +1,7 @@
 //! HaVip operations: create, describe, modify, delete, associate, disassociate, failover
 //! and tags. Each runs in one write transaction: region, ClientToken, facts, rule, write.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use havip_core::ops::{self, AssociateFacts, CreateFacts, CreateHaVip, DisassociateFacts, Timing};
@@ -21,11 +21,12 @@ pub struct HaVipRef {
     pub ip: Ipv4Addr,
 }
 
-/// A ListTagResources-style query: resources by id and/or tags (key, optional value).
+/// A ListTagResources-style query: resources by id and/or tags (a key with any of its
+/// values; no value: any value).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TagQuery {
     pub ids: Vec<String>,
-    pub tags: Vec<(String, Option<String>)>,
+    pub tags: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -415,6 +416,20 @@ impl Service {
             .await
     }
 
+    /// Moves one of the caller's HaVips to the resource group `group`.
+    pub async fn move_havip_to_resource_group(
+        &self,
+        caller: &Caller,
+        id: &str,
+        group: &str,
+    ) -> ServiceResult<()> {
+        let ids = [id.to_string()];
+        self.change_each(caller, &ids, |old, now| {
+            Ok(ops::move_to_resource_group(old, group, now))
+        })
+        .await
+    }
+
     /// Applies `change` to each of the caller's HaVips `ids`, all in one transaction (the
     /// first unknown HaVip or broken rule leaves every one as it was).
     async fn change_each(
@@ -451,11 +466,7 @@ impl Service {
             account: caller.account.clone(),
             region: caller.region.clone(),
             ids: q.ids.clone(),
-            tags: q
-                .tags
-                .iter()
-                .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
-                .collect(),
+            tags: q.tags.clone(),
             page: havip_store::Paging::Offset {
                 offset: 0,
                 limit: 10_000,
@@ -465,16 +476,11 @@ impl Service {
         let mut tx = self.store.read().await?;
         self.check_region(&mut *tx, caller).await?;
         let page = tx.havips(&query).await?;
-        let wanted: BTreeMap<&str, Option<&str>> = q
-            .tags
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_deref()))
-            .collect();
+        let wanted: BTreeSet<&str> = q.tags.iter().map(|(k, _)| k.as_str()).collect();
         let mut out = Vec::new();
         for (_, h) in page.items {
             for (k, v) in &h.tags {
-                let keep =
-                    wanted.is_empty() || wanted.contains_key(k.as_str()) || !q.ids.is_empty();
+                let keep = wanted.is_empty() || wanted.contains(k.as_str()) || !q.ids.is_empty();
                 if keep {
                     out.push(TaggedResource {
                         resource_id: h.id.clone(),

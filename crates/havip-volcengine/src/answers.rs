@@ -17,8 +17,27 @@ pub enum Answer {
     DescribeHaVips(HaVipPage),
     /// DeleteHaVip, AssociateHaVip, DisassociateHaVip.
     Async(AsyncTask),
-    /// ModifyHaVipAttributes.
+    /// ModifyHaVipAttributes, TagResources, UntagResources.
     Empty(Empty),
+    ListTagsForResources(TagPage),
+}
+
+/// A page of ListTagsForResources: one row per (HaVip, tag); `NextToken` is empty on the
+/// last page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagPage {
+    pub next_token: String,
+    pub resource_tags: Vec<ResourceTag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceTag {
+    pub resource_id: String,
+    pub resource_type: String,
+    pub tag_key: String,
+    pub tag_value: String,
 }
 
 /// An answer with no field but `RequestId`.
@@ -195,9 +214,31 @@ mod golden {
                 envelope(action, r#"{"RequestId":"REQ-1"}"#)
             );
         }
+        for action in ["ModifyHaVipAttributes", "TagResources", "UntagResources"] {
+            assert_eq!(
+                body(action, &Answer::Empty(Empty {})),
+                envelope(action, r#"{"RequestId":"REQ-1"}"#)
+            );
+        }
+    }
+
+    #[test]
+    fn list_tags() {
+        let answer = Answer::ListTagsForResources(TagPage {
+            next_token: "2".into(),
+            resource_tags: vec![ResourceTag {
+                resource_id: "havip-1".into(),
+                resource_type: "havip".into(),
+                tag_key: "env".into(),
+                tag_value: "prod".into(),
+            }],
+        });
         assert_eq!(
-            body("ModifyHaVipAttributes", &Answer::Empty(Empty {})),
-            envelope("ModifyHaVipAttributes", r#"{"RequestId":"REQ-1"}"#)
+            body("ListTagsForResources", &answer),
+            envelope(
+                "ListTagsForResources",
+                r#"{"NextToken":"2","RequestId":"REQ-1","ResourceTags":[{"ResourceId":"havip-1","ResourceType":"havip","TagKey":"env","TagValue":"prod"}]}"#
+            )
         );
     }
 

@@ -1,7 +1,8 @@
 //! Typed parsing of a Volcengine request's parameters (query string, plus a form or JSON
 //! body if one is sent) into dialect-neutral calls: flattened lists (`HaVipIds.N`,
-//! `Tags.N.Key`, `TagFilters.N.Values.M`), ClientToken and InstanceType rules, and the two
-//! paging styles of DescribeHaVips (PageNumber/PageSize and MaxResults/NextToken).
+//! `Tags.N.Key`, `TagFilters.N.Values.M`, `ResourceIds.N`, `TagKeys.N`), ClientToken and
+//! InstanceType rules, the two paging styles of DescribeHaVips (PageNumber/PageSize and
+//! MaxResults/NextToken), and the tag operations' `ResourceType`.
 //! Shape errors are `DomainError`s, mapped to codes by `errors.rs`.
 
 use std::collections::BTreeMap;
@@ -21,6 +22,12 @@ pub const MAX_TAG_FILTER_VALUES: usize = 100;
 /// PageSize and MaxResults: 1..=100, 10 when absent.
 pub const MAX_PAGE_SIZE: u64 = 100;
 pub const DEFAULT_PAGE_SIZE: u64 = 10;
+/// TagResources, UntagResources, ListTagsForResources: at most this many `ResourceIds.N`.
+pub const MAX_RESOURCE_IDS: usize = 20;
+/// ListTagsForResources: MaxResults when absent.
+pub const DEFAULT_TAG_RESULTS: u64 = 20;
+/// The resource type of a HaVip in the tag operations.
+pub const RESOURCE_TYPE: &str = "havip";
 /// The one project HaVips live in.
 pub const PROJECT: &str = "default";
 
@@ -155,6 +162,183 @@ fn parse_index(n: &str) -> Option<u32> {
     n.parse::<u32>().ok().filter(|i| *i >= 1)
 }
 
+/// `Tags.N.Key` / `Tags.N.Value` (a Value requires its Key; an absent Value is empty).
+fn tag_pairs(p: &Params) -> Result<Vec<(String, String)>, DomainError> {
+    let mut tags = Vec::new();
+    for (_, fields) in p.indexed("Tags", "Tags")? {
+        let mut key = None;
+        let mut value = String::new();
+        for (field, v) in fields {
+            match field {
+                "Key" => key = Some(v.to_string()),
+                "Value" => value = v.to_string(),
+                _ => {
+                    return Err(DomainError::invalid(
+                        "Tags",
+                        format!("unknown field {field:?}"),
+                    ))
+                }
+            }
+        }
+        let key = key.ok_or(DomainError::MissingParameter("Tags.N.Key"))?;
+        tags.push((key, value));
+    }
+    Ok(tags)
+}
+
+/// `TagFilters.N.Key` / `TagFilters.N.Values.M`: a key with any of its values (none: any
+/// value).
+fn tag_filters(p: &Params) -> Result<Vec<(String, Vec<String>)>, DomainError> {
+    let mut tags = Vec::new();
+    for (_, fields) in p.indexed("TagFilters", "TagFilters")? {
+        let mut key = None;
+        let mut values: BTreeMap<u32, String> = BTreeMap::new();
+        for (field, v) in fields {
+            if field == "Key" {
+                key = Some(v.to_string());
+            } else if let Some(m) = field.strip_prefix("Values.").and_then(parse_index) {
+                values.insert(m, v.to_string());
+            } else {
+                return Err(DomainError::invalid(
+                    "TagFilters",
+                    format!("unknown field {field:?}"),
+                ));
+            }
+        }
+        let key = key
+            .filter(|k| !k.is_empty())
+            .ok_or(DomainError::MissingParameter("TagFilters.N.Key"))?;
+        if values.len() > MAX_TAG_FILTER_VALUES {
+            return Err(DomainError::invalid(
+                "TagFilters",
+                "at most 100 values per tag filter",
+            ));
+        }
+        tags.push((key, values.into_values().collect::<Vec<_>>()));
+    }
+    if tags.len() > MAX_TAG_FILTERS {
+        return Err(DomainError::invalid("TagFilters", "at most 20 tag filters"));
+    }
+    Ok(tags)
+}
+
+/// The values of a flattened list of strings (`Name.N`), empty ones left out.
+fn strings(p: &Params, prefix: &'static str) -> Result<Vec<String>, DomainError> {
+    Ok(p.indexed(prefix, prefix)?
+        .into_values()
+        .flatten()
+        .filter(|(tail, v)| tail.is_empty() && !v.is_empty())
+        .map(|(_, v)| v.to_string())
+        .collect())
+}
+
+/// `ResourceType` of the tag operations: `havip`, the one resource type havip has (the
+/// providers send it in lower case, as Volcengine names its resource types).
+fn havip_resource_type(p: &Params) -> Result<(), DomainError> {
+    let t = p.required("ResourceType")?;
+    if t == RESOURCE_TYPE {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "ResourceType",
+            format!("{t:?} is not a resource type of this service (only {RESOURCE_TYPE:?})"),
+        ))
+    }
+}
+
+/// `ResourceIds.N`: at most [`MAX_RESOURCE_IDS`], at least one when `required`.
+fn resource_ids(p: &Params, required: bool) -> Result<Vec<String>, DomainError> {
+    let ids = strings(p, "ResourceIds")?;
+    if required && ids.is_empty() {
+        return Err(DomainError::MissingParameter("ResourceIds.N"));
+    }
+    if ids.len() > MAX_RESOURCE_IDS {
+        return Err(DomainError::invalid(
+            "ResourceIds",
+            "at most 20 resource ids",
+        ));
+    }
+    Ok(ids)
+}
+
+/// TagResources: tags added to (or replacing the value of the same key on) each HaVip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagCall {
+    pub ids: Vec<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+pub fn tag(p: &Params) -> Result<TagCall, DomainError> {
+    havip_resource_type(p)?;
+    let ids = resource_ids(p, true)?;
+    let tags = tag_pairs(p)?;
+    if tags.is_empty() {
+        return Err(DomainError::MissingParameter("Tags.N.Key"));
+    }
+    Ok(TagCall { ids, tags })
+}
+
+/// UntagResources: tag keys removed from each HaVip (keys it lacks are no error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UntagCall {
+    pub ids: Vec<String>,
+    pub keys: Vec<String>,
+}
+
+pub fn untag(p: &Params) -> Result<UntagCall, DomainError> {
+    havip_resource_type(p)?;
+    let ids = resource_ids(p, true)?;
+    let keys = strings(p, "TagKeys")?;
+    if keys.is_empty() {
+        return Err(DomainError::MissingParameter("TagKeys.N"));
+    }
+    Ok(UntagCall { ids, keys })
+}
+
+/// ListTagsForResources: the tags of the caller's HaVips, by id and/or tag filter, paged
+/// by MaxResults/NextToken (an offset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListTagsCall {
+    pub ids: Vec<String>,
+    pub filters: Vec<(String, Vec<String>)>,
+    /// `TagType=system`: HaVips carry no system tags, so nothing is listed.
+    pub system: bool,
+    pub max: u64,
+    pub offset: u64,
+}
+
+pub fn list_tags(p: &Params) -> Result<ListTagsCall, DomainError> {
+    havip_resource_type(p)?;
+    let ids = resource_ids(p, false)?;
+    let filters = tag_filters(p)?;
+    let system = match p.get("TagType") {
+        None | Some("custom") => false,
+        Some("system") => true,
+        Some(other) => {
+            return Err(DomainError::invalid(
+                "TagType",
+                format!("{other:?} is neither custom nor system"),
+            ))
+        }
+    };
+    let max = p
+        .number("MaxResults", 1, MAX_PAGE_SIZE)?
+        .unwrap_or(DEFAULT_TAG_RESULTS);
+    let offset = match p.get("NextToken") {
+        None => 0,
+        Some(t) => t
+            .parse::<u64>()
+            .map_err(|_| DomainError::invalid("NextToken", "not a token this service issued"))?,
+    };
+    Ok(ListTagsCall {
+        ids,
+        filters,
+        system,
+        max,
+        offset,
+    })
+}
+
 /// AssociateHaVip / DisassociateHaVip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MembershipCall {
@@ -187,25 +371,7 @@ pub struct CreateCall {
 
 pub fn create(p: &Params) -> Result<CreateCall, DomainError> {
     let subnet = p.required("SubnetId")?;
-    let mut tags = Vec::new();
-    for (_, fields) in p.indexed("Tags", "Tags")? {
-        let mut key = None;
-        let mut value = String::new();
-        for (field, v) in fields {
-            match field {
-                "Key" => key = Some(v.to_string()),
-                "Value" => value = v.to_string(),
-                _ => {
-                    return Err(DomainError::invalid(
-                        "Tags",
-                        format!("unknown field {field:?}"),
-                    ))
-                }
-            }
-        }
-        let key = key.ok_or(DomainError::MissingParameter("Tags.N.Key"))?;
-        tags.push((key, value));
-    }
+    let tags = tag_pairs(p)?;
     let client_token = p.client_token()?;
     Ok(CreateCall {
         create: CreateHaVip {
@@ -303,47 +469,12 @@ fn status_filter(s: &str) -> Result<String, DomainError> {
 }
 
 pub fn describe(p: &Params) -> Result<DescribeCall, DomainError> {
-    let ids: Vec<String> = p
-        .indexed("HaVipIds", "HaVipIds")?
-        .into_values()
-        .flatten()
-        .filter(|(tail, v)| tail.is_empty() && !v.is_empty())
-        .map(|(_, v)| v.to_string())
-        .collect();
+    let ids = strings(p, "HaVipIds")?;
     if ids.len() > MAX_HAVIP_IDS {
         return Err(DomainError::invalid("HaVipIds", "at most 100 ids"));
     }
 
-    let mut tags = Vec::new();
-    for (_, fields) in p.indexed("TagFilters", "TagFilters")? {
-        let mut key = None;
-        let mut values: BTreeMap<u32, String> = BTreeMap::new();
-        for (field, v) in fields {
-            if field == "Key" {
-                key = Some(v.to_string());
-            } else if let Some(m) = field.strip_prefix("Values.").and_then(parse_index) {
-                values.insert(m, v.to_string());
-            } else {
-                return Err(DomainError::invalid(
-                    "TagFilters",
-                    format!("unknown field {field:?}"),
-                ));
-            }
-        }
-        let key = key
-            .filter(|k| !k.is_empty())
-            .ok_or(DomainError::MissingParameter("TagFilters.N.Key"))?;
-        if values.len() > MAX_TAG_FILTER_VALUES {
-            return Err(DomainError::invalid(
-                "TagFilters",
-                "at most 100 values per tag filter",
-            ));
-        }
-        tags.push((key, values.into_values().collect::<Vec<_>>()));
-    }
-    if tags.len() > MAX_TAG_FILTERS {
-        return Err(DomainError::invalid("TagFilters", "at most 20 tag filters"));
-    }
+    let tags = tag_filters(p)?;
 
     let statuses = match p.get("Status") {
         Some(s) => vec![status_filter(s)?],

@@ -8,6 +8,7 @@ mod create;
 mod delete;
 mod describe;
 mod modify;
+mod resource_group;
 mod tags;
 mod unassociate;
 
@@ -30,10 +31,11 @@ pub enum Operation {
     TagResources,
     UnTagResources,
     ListTagResources,
+    MoveResourceGroup,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 10] = [
         Operation::CreateHaVip,
         Operation::DeleteHaVip,
         Operation::DescribeHaVips,
@@ -43,6 +45,7 @@ impl Operation {
         Operation::TagResources,
         Operation::UnTagResources,
         Operation::ListTagResources,
+        Operation::MoveResourceGroup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Operation {
             Operation::TagResources => "TagResources",
             Operation::UnTagResources => "UnTagResources",
             Operation::ListTagResources => "ListTagResources",
+            Operation::MoveResourceGroup => "MoveResourceGroup",
         }
     }
 
@@ -77,6 +81,7 @@ pub enum Call {
     TagResources(tags::TagCall),
     UnTagResources(tags::UntagCall),
     ListTagResources(tags::ListTagsCall),
+    MoveResourceGroup(resource_group::MoveCall),
 }
 
 /// The typed parameters of `op`, read in the order the API checks them.
@@ -91,6 +96,7 @@ pub fn parse(op: Operation, p: &Params) -> Result<Call, FaceError> {
         Operation::TagResources => Call::TagResources(tags::parse_tag(p)?),
         Operation::UnTagResources => Call::UnTagResources(tags::parse_untag(p)?),
         Operation::ListTagResources => Call::ListTagResources(tags::parse_list(p)?),
+        Operation::MoveResourceGroup => Call::MoveResourceGroup(resource_group::parse(p)?),
     })
 }
 
@@ -106,6 +112,7 @@ pub async fn run(call: Call, service: &Service, caller: &Caller) -> Result<Answe
         Call::TagResources(c) => tags::tag(service, caller, c).await,
         Call::UnTagResources(c) => tags::untag(service, caller, c).await,
         Call::ListTagResources(c) => tags::list(service, caller, c).await,
+        Call::MoveResourceGroup(c) => resource_group::run(service, caller, c).await,
     }
 }
 

@@ -111,7 +111,7 @@ pub fn parse_list(p: &Params) -> Result<ListTagsCall, FaceError> {
         ids,
         tags: tags
             .into_iter()
-            .map(|(k, v)| (k, v.filter(|v| !v.is_empty())))
+            .map(|(k, v)| (k, v.filter(|v| !v.is_empty()).into_iter().collect()))
             .collect(),
     };
     Ok(ListTagsCall { query, max, offset })

@@ -1,4 +1,5 @@
-//! The six HaVip operations of Volcengine VPC 2020-04-01: the action names, the typed
+//! The HaVip operations of Volcengine VPC 2020-04-01 (the six HaVip actions and the three
+//! tag actions for `ResourceType=havip`): the action names, the typed
 //! [`Call`] each parses to (`params.rs`), and one module per operation that makes its
 //! service call and returns the `Result` fields of the answer.
 
@@ -7,6 +8,7 @@ mod delete;
 mod describe;
 mod membership;
 mod modify;
+mod tags;
 
 use havip_core::HaVip;
 use havip_service::{Caller, Service};
@@ -35,6 +37,9 @@ pub enum Operation {
     DeleteHaVip,
     DescribeHaVips,
     ModifyHaVipAttributes,
+    TagResources,
+    UntagResources,
+    ListTagsForResources,
 }
 
 impl Operation {
@@ -46,6 +51,9 @@ impl Operation {
             "DeleteHaVip" => Operation::DeleteHaVip,
             "DescribeHaVips" => Operation::DescribeHaVips,
             "ModifyHaVipAttributes" => Operation::ModifyHaVipAttributes,
+            "TagResources" => Operation::TagResources,
+            "UntagResources" => Operation::UntagResources,
+            "ListTagsForResources" => Operation::ListTagsForResources,
             _ => return None,
         })
     }
@@ -60,6 +68,9 @@ pub enum Call {
     DeleteHaVip(params::DeleteCall),
     DescribeHaVips(params::DescribeCall),
     ModifyHaVipAttributes(params::ModifyCall),
+    TagResources(params::TagCall),
+    UntagResources(params::UntagCall),
+    ListTagsForResources(params::ListTagsCall),
 }
 
 /// The typed parameters of `op`.
@@ -71,6 +82,9 @@ pub fn parse(op: Operation, p: &Params) -> Result<Call, FaceError> {
         Operation::DeleteHaVip => Call::DeleteHaVip(params::delete(p)?),
         Operation::DescribeHaVips => Call::DescribeHaVips(params::describe(p)?),
         Operation::ModifyHaVipAttributes => Call::ModifyHaVipAttributes(params::modify(p)?),
+        Operation::TagResources => Call::TagResources(params::tag(p)?),
+        Operation::UntagResources => Call::UntagResources(params::untag(p)?),
+        Operation::ListTagsForResources => Call::ListTagsForResources(params::list_tags(p)?),
     })
 }
 
@@ -83,5 +97,8 @@ pub async fn run(call: Call, service: &Service, caller: &Caller) -> ActionResult
         Call::DeleteHaVip(c) => delete::run(service, caller, c).await,
         Call::DescribeHaVips(c) => describe::run(service, caller, c).await,
         Call::ModifyHaVipAttributes(c) => modify::run(service, caller, c).await,
+        Call::TagResources(c) => tags::tag(service, caller, c).await,
+        Call::UntagResources(c) => tags::untag(service, caller, c).await,
+        Call::ListTagsForResources(c) => tags::list(service, caller, c).await,
     }
 }

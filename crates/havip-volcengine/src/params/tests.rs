@@ -331,3 +331,117 @@ fn describe_caps_tag_filters_and_their_values() {
         })
     ));
 }
+
+#[test]
+fn tag_calls_read_the_providers_parameters() {
+    let call = tag(&params(&[
+        ("ResourceType", "havip"),
+        ("ResourceIds.1", "havip-1"),
+        ("ResourceIds.2", "havip-2"),
+        ("Tags.2.Key", "b"),
+        ("Tags.1.Key", "a"),
+        ("Tags.1.Value", "1"),
+    ]))
+    .unwrap();
+    assert_eq!(call.ids, ["havip-1", "havip-2"]);
+    assert_eq!(
+        call.tags,
+        [
+            ("a".to_string(), "1".to_string()),
+            ("b".into(), String::new())
+        ]
+    );
+    let call = untag(&params(&[
+        ("ResourceType", "havip"),
+        ("ResourceIds.1", "havip-1"),
+        ("TagKeys.1", "a"),
+        ("TagKeys.2", ""),
+    ]))
+    .unwrap();
+    assert_eq!(
+        (call.ids, call.keys),
+        (vec!["havip-1".into()], vec!["a".into()])
+    );
+    let call = list_tags(&params(&[
+        ("ResourceType", "havip"),
+        ("TagFilters.1.Key", "env"),
+        ("TagFilters.1.Values.1", "prod"),
+        ("MaxResults", "5"),
+        ("NextToken", "10"),
+        ("TagType", "system"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        call.filters,
+        [("env".to_string(), vec!["prod".to_string()])]
+    );
+    assert_eq!((call.max, call.offset, call.system), (5, 10, true));
+    let defaults = list_tags(&params(&[("ResourceType", "havip")])).unwrap();
+    assert_eq!(
+        (defaults.max, defaults.offset, defaults.system),
+        (DEFAULT_TAG_RESULTS, 0, false)
+    );
+}
+
+#[test]
+fn tag_calls_refuse_what_havip_cannot_serve() {
+    let missing = |e: Result<TagCall, DomainError>| e.err();
+    assert_eq!(
+        missing(tag(&params(&[("ResourceIds.1", "h"), ("Tags.1.Key", "k")]))),
+        Some(DomainError::MissingParameter("ResourceType"))
+    );
+    assert!(matches!(
+        tag(&params(&[
+            ("ResourceType", "HAVIP"),
+            ("ResourceIds.1", "h"),
+            ("Tags.1.Key", "k")
+        ])),
+        Err(DomainError::InvalidParameter {
+            name: "ResourceType",
+            ..
+        })
+    ));
+    assert_eq!(
+        missing(tag(&params(&[
+            ("ResourceType", "havip"),
+            ("Tags.1.Key", "k")
+        ]))),
+        Some(DomainError::MissingParameter("ResourceIds.N"))
+    );
+    assert_eq!(
+        missing(tag(&params(&[
+            ("ResourceType", "havip"),
+            ("ResourceIds.1", "h")
+        ]))),
+        Some(DomainError::MissingParameter("Tags.N.Key"))
+    );
+    assert_eq!(
+        untag(&params(&[
+            ("ResourceType", "havip"),
+            ("ResourceIds.1", "h")
+        ]))
+        .err(),
+        Some(DomainError::MissingParameter("TagKeys.N"))
+    );
+    let many: Vec<(String, String)> = (1..=21)
+        .map(|n| (format!("ResourceIds.{n}"), format!("h{n}")))
+        .chain([("ResourceType".into(), "havip".into())])
+        .collect();
+    assert!(matches!(
+        list_tags(&Params::from_pairs(many)),
+        Err(DomainError::InvalidParameter {
+            name: "ResourceIds",
+            ..
+        })
+    ));
+    for (key, value) in [
+        ("TagType", "other"),
+        ("NextToken", "x"),
+        ("MaxResults", "0"),
+    ] {
+        assert!(
+            list_tags(&params(&[("ResourceType", "havip"), (key, value)])).is_err(),
+            "{key}={value}"
+        );
+    }
+}
