@@ -26,7 +26,7 @@ import model_check
 from conftest import HUAWEI_PROJECT
 from test_aliyun import I1 as ALI_I1, VSW as ALI_VSW
 from test_aliyun_wire import rpc
-from test_huawei import NET1, NIC1, free_ips
+from test_huawei import NET1, NIC1, SRV1, free_ips
 from test_huawei_wire import send, signed
 from test_volcengine import SUBNET as VOLC_SUBNET, I1 as VOLC_I1, sign_raw
 
@@ -197,6 +197,19 @@ HUAWEI_ALLOWED = {
     # Neutron adds `ports_links` only when the list asks for a `limit`
     # (api_common.get_pagination_links returns no links without one).
     "NeutronListPortsResponse.ports_links": "Neutron links pages only when a limit is given",
+    # Subnets are IPv4 only in havip: the IPv6 fields stay out, as Huawei leaves them out
+    # of a subnet without IPv6.
+    "Subnet.cidr_v6": "IPv4-only subnet",
+    "Subnet.gateway_ip_v6": "IPv4-only subnet",
+    "Subnet.neutron_subnet_id_v6": "IPv4-only subnet",
+    "Subnet.scope": "only shown for edge (CloudPond) subnets",
+    "Subnet.enable_network_address_usage_metrics": "not a feature havip models",
+    "Subnet.available_ip_address_count": "not counted by havip",
+    # A server's NIC has no QoS, multi-queue or PCI placement in havip.
+    "InterfaceAttachment.min_rate": "no NIC QoS in havip",
+    "InterfaceAttachment.multiqueue_num": "no NIC multi-queue in havip",
+    "InterfaceAttachment.pci_address": "no PCI placement in havip",
+    "ListServerInterfacesResponse.attachableQuantity": "NIC quotas are not modelled",
 }
 
 
@@ -253,4 +266,9 @@ def test_huawei_answers_have_every_key_of_the_sdk_models(havip_server, delay):
     finish(server, vip["id"], delay)
     assert huawei(server, "DELETE", f"/v2.0/ports/{pid}") is None
     assert huawei(server, "DELETE", f"{v1}/{pid_v1}") is None
+    subnets = f"/v1/{HUAWEI_PROJECT}/subnets"
+    check(huawei(server, "GET", f"{subnets}/{NET1}"), vpc_models.ShowSubnetResponse, vpc_models)
+    check(huawei(server, "GET", subnets), vpc_models.ListSubnetsResponse, vpc_models)
+    interfaces = f"/v1/{HUAWEI_PROJECT}/cloudservers/{SRV1}/os-interface"
+    check(huawei(server, "GET", interfaces), ecs_models.ListServerInterfacesResponse, ecs_models)
     assert_every_allowed_key_is_still_left_out(allowed, seen)

@@ -51,6 +51,12 @@ pub enum FaceError {
     /// A delete of a port that does not exist (the VPC v1 API has its own code for it).
     #[error("Port {0} could not be found.")]
     DeletePortNotFound(String),
+    /// A subnet the caller's project does not have (VPC v1 subnet show).
+    #[error("Subnet {0} could not be found.")]
+    SubnetNotFound(String),
+    /// A server the caller's project does not have (ECS `os-interface`).
+    #[error("Instance {0} could not be found.")]
+    ServerNotFound(String),
     /// Deleting a NIC port, which havip does not do through the port API.
     #[error("Port {0} is a NIC port of a server (device_id is not empty); it cannot be deleted.")]
     NicPortNotDeletable(String),
@@ -129,6 +135,8 @@ pub fn gateway(e: &FaceError) -> Option<(StatusCode, &'static str, String)> {
         FaceError::Malformed(_)
         | FaceError::PortNotFound(_)
         | FaceError::DeletePortNotFound(_)
+        | FaceError::SubnetNotFound(_)
+        | FaceError::ServerNotFound(_)
         | FaceError::NicPortNotDeletable(_)
         | FaceError::Domain(_)
         | FaceError::Unavailable
@@ -153,7 +161,14 @@ pub fn ecs(e: &FaceError) -> (StatusCode, &'static str, String) {
             "Ecs.0307",
             format!("Failed to query the port: NIC {id} does not exist."),
         ),
-        FaceError::Domain(D::SubnetNotFound(id)) => (BAD, "Ecs.0038", format!("The subnet {id} does not exist.")),
+        FaceError::Domain(D::SubnetNotFound(id)) | FaceError::SubnetNotFound(id) => {
+            (BAD, "Ecs.0038", format!("The subnet {id} does not exist."))
+        }
+        FaceError::ServerNotFound(id) => (
+            StatusCode::NOT_FOUND,
+            "Ecs.0114",
+            format!("Instance[{id}] could not be found."),
+        ),
         FaceError::Domain(D::IpOutOfRange(ip)) => (
             BAD,
             "Ecs.0039",
@@ -277,6 +292,8 @@ pub fn neutron(e: &FaceError) -> (StatusCode, &'static str, String) {
         FaceError::PortNotFound(_) | FaceError::DeletePortNotFound(_) => {
             (StatusCode::NOT_FOUND, "PortNotFound", e.to_string())
         }
+        FaceError::SubnetNotFound(_) => (StatusCode::NOT_FOUND, "SubnetNotFound", e.to_string()),
+        FaceError::ServerNotFound(_) => (StatusCode::NOT_FOUND, "NotFound", e.to_string()),
         FaceError::NicPortNotDeletable(_) => (StatusCode::CONFLICT, "PortInUse", e.to_string()),
         FaceError::Domain(D::HaVipStatus { status, .. }) => (
             StatusCode::CONFLICT,
@@ -401,6 +418,16 @@ pub fn vpc_v1(e: &FaceError) -> (StatusCode, &'static str, String) {
             StatusCode::NOT_FOUND,
             "VPC.2500",
             format!("Port {id} not found"),
+        ),
+        FaceError::SubnetNotFound(id) => (
+            StatusCode::NOT_FOUND,
+            "VPC.0202",
+            format!("Query resource by id {id} fail. The subnet could not be found."),
+        ),
+        FaceError::ServerNotFound(id) => (
+            StatusCode::NOT_FOUND,
+            "VPC.2500",
+            format!("Instance {id} could not be found."),
         ),
         FaceError::NicPortNotDeletable(_) => {
             (BAD, "VPC.2500", "Port's device_id is not empty.".into())

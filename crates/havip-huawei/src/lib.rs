@@ -10,6 +10,7 @@ mod auth;
 #[doc(hidden)]
 pub mod ecs;
 pub mod errors;
+pub mod lookups;
 mod port_ops;
 /// Public for the fuzz checks (`havip-fuzzing`) only.
 #[doc(hidden)]
@@ -69,6 +70,16 @@ pub enum Route {
         project: String,
         port: Option<String>,
     },
+    /// VPC v1 subnets, `GET /v1/{project_id}/subnets[/{subnet_id}]`.
+    Subnets {
+        project: String,
+        subnet: Option<String>,
+    },
+    /// A server's NICs, `GET /v1/{project_id}/cloudservers/{server_id}/os-interface`.
+    ServerInterfaces {
+        project: String,
+        server: String,
+    },
     /// Not an API of this face (answered 404 APIGW.0101).
     Unknown,
 }
@@ -76,9 +87,9 @@ pub enum Route {
 impl Route {
     pub fn family(&self) -> Family {
         match self {
-            Route::EcsNic { .. } | Route::Unknown => Family::Ecs,
+            Route::EcsNic { .. } | Route::ServerInterfaces { .. } | Route::Unknown => Family::Ecs,
             Route::Neutron { .. } => Family::Neutron,
-            Route::VpcV1 { .. } => Family::VpcV1,
+            Route::VpcV1 { .. } | Route::Subnets { .. } => Family::VpcV1,
         }
     }
 }
@@ -112,6 +123,24 @@ pub fn route(method: &Method, raw_path: &str) -> Route {
             Route::EcsNic {
                 project: project.to_string(),
                 nic: nic.to_string(),
+            }
+        }
+        ["v1", project, "cloudservers", server, "os-interface"]
+            if method == Method::GET && !server.is_empty() =>
+        {
+            Route::ServerInterfaces {
+                project: project.to_string(),
+                server: server.to_string(),
+            }
+        }
+        ["v1", project, "subnets"] if method == Method::GET => Route::Subnets {
+            project: project.to_string(),
+            subnet: None,
+        },
+        ["v1", project, "subnets", subnet] if method == Method::GET && !subnet.is_empty() => {
+            Route::Subnets {
+                project: project.to_string(),
+                subnet: id(subnet),
             }
         }
         ["v1", project, "ports"] => Route::VpcV1 {
@@ -161,6 +190,15 @@ pub struct Context {
 pub enum Operation {
     /// The ECS NIC call: bind a VIP to the NIC, or unbind every VIP from it.
     Nic { nic: String, change: ecs::NicChange },
+    /// A server's NICs (ECS `os-interface`).
+    ServerInterfaces(String),
+    /// One VPC v1 subnet.
+    Subnet { project: String, id: String },
+    /// VPC v1 subnets.
+    Subnets {
+        project: String,
+        query: lookups::SubnetQuery,
+    },
     /// A port call of the Neutron or the VPC v1 family.
     Port(Box<port_ops::PortCall>),
 }
@@ -178,14 +216,18 @@ impl Face for HuaweiFace {
     }
 
     /// Neutron's `/v2.0` paths, Huawei's v1 shapes (`/v1/{project_id}/cloudservers/...`,
-    /// `/v1/{project_id}/ports...`), and anything signed with SDK-HMAC. Asked after the
+    /// `/v1/{project_id}/ports...`, `/v1/{project_id}/subnets...`), and anything signed
+    /// with SDK-HMAC. Asked after the
     /// native face, which keeps its own `/v1` collections.
     fn claims(&self, req: &Request) -> bool {
         let auth = havip_api::authorization(req);
         let path = req.uri().path();
-        let v1_shape = path
-            .strip_prefix("/v1/")
-            .is_some_and(|rest| matches!(rest.split('/').nth(1), Some("cloudservers" | "ports")));
+        let v1_shape = path.strip_prefix("/v1/").is_some_and(|rest| {
+            matches!(
+                rest.split('/').nth(1),
+                Some("cloudservers" | "ports" | "subnets")
+            )
+        });
         path.starts_with("/v2.0/") || path == "/v2.0" || auth.starts_with("SDK-HMAC-") || v1_shape
     }
 
@@ -230,9 +272,10 @@ impl Face for HuaweiFace {
         account: String,
     ) -> Result<Call<Operation>, FaceError> {
         let source = match &ctx.route {
-            Route::EcsNic { project, .. } | Route::VpcV1 { project, .. } => {
-                ProjectSource::Path(project.clone())
-            }
+            Route::EcsNic { project, .. }
+            | Route::VpcV1 { project, .. }
+            | Route::Subnets { project, .. }
+            | Route::ServerInterfaces { project, .. } => ProjectSource::Path(project.clone()),
             Route::Neutron { .. } | Route::Unknown => ProjectSource::Header,
         };
         let (caller, project) =
@@ -242,6 +285,23 @@ impl Face for HuaweiFace {
                 let operation = Operation::Nic {
                     nic: nic.clone(),
                     change: ecs::parse(&incoming.body)?,
+                };
+                return Ok(Call { caller, operation });
+            }
+            Route::ServerInterfaces { server, .. } => {
+                let operation = Operation::ServerInterfaces(server.clone());
+                return Ok(Call { caller, operation });
+            }
+            Route::Subnets { subnet, .. } => {
+                let operation = match subnet {
+                    Some(id) => Operation::Subnet {
+                        project,
+                        id: id.clone(),
+                    },
+                    None => Operation::Subnets {
+                        project,
+                        query: lookups::subnet_query(&incoming.query)?,
+                    },
                 };
                 return Ok(Call { caller, operation });
             }
@@ -261,6 +321,15 @@ impl Face for HuaweiFace {
         let service = &state.service;
         match call.operation {
             Operation::Nic { nic, change } => ecs::run(service, &call.caller, &nic, change).await,
+            Operation::ServerInterfaces(server) => {
+                lookups::server_interfaces(service, &call.caller, &server).await
+            }
+            Operation::Subnet { project, id } => {
+                lookups::show_subnet(service, &call.caller, &project, &id).await
+            }
+            Operation::Subnets { project, query } => {
+                lookups::list_subnets(service, &call.caller, &project, &query).await
+            }
             Operation::Port(port) => port_ops::run(service, &call.caller, *port).await,
         }
     }
@@ -332,6 +401,37 @@ mod tests {
             }
         );
         assert_eq!(route(&Method::GET, "/v1/p/ports/%FF"), Route::Unknown);
+        assert_eq!(
+            route(&Method::GET, "/v1/p1/subnets"),
+            Route::Subnets {
+                project: "p1".into(),
+                subnet: None
+            }
+        );
+        assert_eq!(
+            route(&Method::GET, "/v1/p1/subnets/n1"),
+            Route::Subnets {
+                project: "p1".into(),
+                subnet: Some("n1".into())
+            }
+        );
+        assert_eq!(route(&Method::POST, "/v1/p1/subnets"), Route::Unknown);
+        assert_eq!(
+            route(&Method::GET, "/v1/p1/cloudservers/s1/os-interface"),
+            Route::ServerInterfaces {
+                project: "p1".into(),
+                server: "s1".into()
+            }
+        );
+        assert_eq!(
+            route(&Method::POST, "/v1/p1/cloudservers/s1/os-interface"),
+            Route::Unknown
+        );
+        assert_eq!(route(&Method::GET, "/v1/p/subnets").family(), Family::VpcV1);
+        assert_eq!(
+            route(&Method::GET, "/v1/p/cloudservers/s/os-interface").family(),
+            Family::Ecs
+        );
         assert_eq!(route(&Method::GET, "/"), Route::Unknown);
         assert_eq!(route(&Method::GET, "/v1/p/ports").family(), Family::VpcV1);
     }

@@ -229,12 +229,21 @@ fn decode(s: &str) -> Result<String, FaceError> {
         .map_err(|_| bad("the query is not UTF-8"))
 }
 
+/// The percent-decoded `key=value` pairs of a raw query, in order.
+pub fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, FaceError> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|piece| {
+            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
 /// Parses a raw query. Unknown keys are ignored (like `enterprise_project_id`).
 pub fn list_query(raw: &str) -> Result<ListQuery, FaceError> {
     let mut q = ListQuery::default();
-    for piece in raw.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-        let (k, v) = (decode(k)?, decode(v)?);
+    for (k, v) in query_pairs(raw)? {
         q.pairs.push((k.clone(), v.clone()));
         match k.as_str() {
             "id" => q.ids.push(v),

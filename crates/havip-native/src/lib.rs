@@ -103,7 +103,8 @@ impl Face for NativeFace {
     }
 
     /// `/v1` and the paths under it, except what has the shape of Huawei's v1 API
-    /// (`/v1/{project_id}/cloudservers/...`, `/v1/{project_id}/ports...`) and is not the
+    /// (`/v1/{project_id}/cloudservers/...`, `/v1/{project_id}/ports...`,
+    /// `/v1/{project_id}/subnets...`) and is not the
     /// operator's (a collection of this API, or the admin bearer token), and except
     /// requests signed with Huawei's SDK-HMAC scheme.
     fn claims(&self, req: &Request) -> bool {
@@ -121,7 +122,7 @@ impl Face for NativeFace {
         let mut segs = rest.split('/');
         let first = segs.next().unwrap_or("");
         let second = segs.next().unwrap_or("");
-        let huawei_shape = matches!(second, "cloudservers" | "ports");
+        let huawei_shape = matches!(second, "cloudservers" | "ports" | "subnets");
         !huawei_shape || COLLECTIONS.contains(&first) || auth.starts_with("Bearer ")
     }
 

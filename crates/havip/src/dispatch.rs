@@ -170,6 +170,13 @@ mod tests {
         assert_eq!(pick(&faces, "/v1/havips/ports", &[]), "native");
         assert_eq!(pick(&faces, "/v1/0a1b/cloudservers/nics/x", &[]), "huawei");
         assert_eq!(pick(&faces, "/v1/0a1b/ports", &[]), "huawei");
+        assert_eq!(pick(&faces, "/v1/0a1b/subnets/n1", &[]), "huawei");
+        assert_eq!(
+            pick(&faces, "/v1/0a1b/cloudservers/s1/os-interface", &[]),
+            "huawei"
+        );
+        assert_eq!(pick(&faces, "/v1/subnets", &[]), "native");
+        assert_eq!(pick(&faces, "/v1/subnets/n1", &[]), "native");
         assert_eq!(
             pick(&faces, "/v1/0a1b/ports", &[("authorization", "Bearer t")]),
             "native"

@@ -218,6 +218,17 @@ fn ecs_unavailable() {
     );
 }
 #[test]
+fn ecs_lookups() {
+    assert_eq!(
+        ecs_row(FaceError::ServerNotFound("s".into())),
+        (StatusCode::NOT_FOUND, "Ecs.0114")
+    );
+    assert_eq!(
+        ecs_row(FaceError::SubnetNotFound("n".into())),
+        (BAD, "Ecs.0038")
+    );
+}
+#[test]
 fn ecs_other_domain_errors() {
     assert_eq!(ecs_row(d(DomainError::NameMalformed)), (BAD, "Ecs.0005"));
 }
@@ -397,6 +408,25 @@ fn v1_subnet_full() {
     assert_eq!(
         v1_row(d(DomainError::SubnetExhausted)),
         (StatusCode::CONFLICT, "VPC.0703")
+    );
+}
+#[test]
+fn v1_lookups() {
+    assert_eq!(
+        v1_row(FaceError::SubnetNotFound("n".into())),
+        (StatusCode::NOT_FOUND, "VPC.0202")
+    );
+    assert_eq!(
+        v1_row(FaceError::ServerNotFound("s".into())),
+        (StatusCode::NOT_FOUND, "VPC.2500")
+    );
+    assert_eq!(
+        neutron_row(FaceError::SubnetNotFound("n".into())),
+        (StatusCode::NOT_FOUND, "SubnetNotFound")
+    );
+    assert_eq!(
+        neutron_row(FaceError::ServerNotFound("s".into())),
+        (StatusCode::NOT_FOUND, "NotFound")
     );
 }
 #[test]
