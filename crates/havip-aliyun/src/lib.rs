@@ -182,11 +182,6 @@ impl Face for AliyunFace {
     }
 }
 
-/// Serves one Alibaba-style request with the face's default profile.
-pub async fn handle(state: SharedState, req: Request) -> Response {
-    havip_api::serve(AliyunFace::default(), state, req).await
-}
-
 /// `Format` from the raw query, for errors met before the parameters are decoded.
 fn query_format(query: &str) -> Option<&str> {
     query

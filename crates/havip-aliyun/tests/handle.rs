@@ -1,7 +1,8 @@
-//! `havip_aliyun::handle` end to end over a real service (SQLite in a temporary
-//! directory, the example seed, a manual clock): both signature algorithms as the SDKs
-//! send them (havip_signature's client-side signers), the clock window and nonces, and
-//! bad input that must never panic, answer 500 or change state.
+//! The Alibaba face (`AliyunFace`, through `havip_api::serve`) end to end over a real
+//! service (SQLite in a temporary directory, the example seed, a manual clock): both
+//! signature algorithms as the SDKs send them (havip_signature's client-side signers),
+//! the clock window and nonces, and bad input that must never panic, answer 500 or change
+//! state.
 
 use std::sync::Arc;
 

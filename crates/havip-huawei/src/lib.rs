@@ -344,11 +344,6 @@ impl Face for HuaweiFace {
     }
 }
 
-/// One Huawei request in, one answer out, with the face's default profile.
-pub async fn handle(state: SharedState, req: Request) -> Response {
-    havip_api::serve(HuaweiFace::default(), state, req).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,45 @@ mod tests {
     }
 
     #[test]
+    fn answers_are_pinned() {
+        let subnet = Subnet {
+            id: "n1".into(),
+            vpc: "v1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            zone: "r-a".into(),
+            cidr: "192.168.1.0/24".parse().unwrap(),
+            name: "web".into(),
+            created_at: 0,
+        };
+        let one = OneSubnet {
+            subnet: SubnetJson::of(&subnet, "proj"),
+        };
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            r#"{"subnet":{"id":"n1","name":"web","description":"","cidr":"192.168.1.0/24","gateway_ip":"192.168.1.1","ipv6_enable":false,"dhcp_enable":true,"primary_dns":"100.125.1.250","secondary_dns":"100.125.21.250","dnsList":["100.125.1.250","100.125.21.250"],"availability_zone":"r-a","vpc_id":"v1","status":"ACTIVE","neutron_network_id":"n1","neutron_subnet_id":"n1","extra_dhcp_opts":[],"tenant_id":"proj","created_at":"1970-01-01T00:00:00","updated_at":"1970-01-01T00:00:00"}}"#
+        );
+        let list = InterfaceList {
+            interface_attachments: vec![InterfaceJson {
+                port_state: "ACTIVE".into(),
+                fixed_ips: vec![InterfaceIp {
+                    subnet_id: "n1".into(),
+                    ip_address: "192.168.1.11".into(),
+                }],
+                net_id: "n1".into(),
+                port_id: "nic-1".into(),
+                mac_addr: "fa:16:3e:00:00:01".into(),
+                delete_on_termination: false,
+                driver_mode: "virtio".into(),
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&list).unwrap(),
+            r#"{"interfaceAttachments":[{"port_state":"ACTIVE","fixed_ips":[{"subnet_id":"n1","ip_address":"192.168.1.11"}],"net_id":"n1","port_id":"nic-1","mac_addr":"fa:16:3e:00:00:01","delete_on_termination":false,"driver_mode":"virtio"}]}"#
+        );
+    }
+
+    #[test]
     fn a_subnet_shows_its_gateway_and_one_id_for_network_and_subnet() {
         let s = Subnet {
             id: "n1".into(),

@@ -158,11 +158,6 @@ impl Face for TencentFace {
     }
 }
 
-/// Serves one Tencent request with the face's default profile.
-pub async fn handle(state: SharedState, req: Request) -> Response {
-    havip_api::serve(TencentFace::default(), state, req).await
-}
-
 /// A common parameter from its `X-TC-*` header: absent or empty is `MissingParameter`.
 fn common(incoming: &Incoming, header: &str, name: &str) -> Result<String, FaceError> {
     incoming

@@ -174,11 +174,6 @@ impl Face for VolcengineFace {
     }
 }
 
-/// Serves one Volcengine request with the face's default profile.
-pub async fn handle(state: SharedState, req: Request) -> Response {
-    havip_api::serve(VolcengineFace::default(), state, req).await
-}
-
 /// Parameters from the query and, for a form or JSON body, from the body too; a JSON
 /// body of the wrong shape is the error answered once the signature has been checked.
 fn request_params(incoming: &Incoming) -> (Params, Option<FaceError>) {
