@@ -80,6 +80,17 @@ VOLC_ALLOWED = {
     # Paging by MaxResults/NextToken has no page number: PageNumber is in the answer of
     # PageNumber/PageSize paging only (docs/volcengine.md, Paging).
     "DescribeHaVipsResponse.PageNumber": "token paging has no page number",
+    # The lookups: what havip does not model (IPv6, ACLs, security groups, EIPs on ENIs,
+    # connection tracking timeouts, VPC names, another account's subnets) stays out.
+    "SubnetForDescribeSubnetsOutput.Ipv6CidrBlock": "IPv4-only subnets",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.AssociatedElasticIp": "no EIP on ENIs",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.Attachment": "attachment details not modelled",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.IPv6Sets": "IPv4-only ENIs",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.TcpClosedAndTimeWaitTimeout": "no conntrack settings",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.TcpEstablishedTimeout": "no conntrack settings",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.UdpTimeout": "no conntrack settings",
+    "NetworkInterfaceSetForDescribeNetworkInterfacesOutput.VpcName": "VPC names not shown",
+    "PrivateIpSetForDescribeNetworkInterfacesOutput.AssociatedElasticIp": "no EIP on ENIs",
 }
 VOLC_ALLOWED_WHEN_IMMEDIATE = {
     # Create/Delete/Associate/Disassociate: the id of the change the request left in
@@ -127,6 +138,9 @@ def test_volcengine_answers_have_every_key_of_the_sdk_models(havip_server, delay
           volc_models.DisassociateHaVipResponse)
     finish(server, hid, delay)
     check(volc(server, "DeleteHaVip", HaVipId=hid), volc_models.DeleteHaVipResponse)
+    check(volc(server, "DescribeSubnets", **{"SubnetIds.1": VOLC_SUBNET}), volc_models.DescribeSubnetsResponse)
+    check(volc(server, "DescribeNetworkInterfaces", InstanceId=VOLC_I1),
+          volc_models.DescribeNetworkInterfacesResponse)
     assert_every_allowed_key_is_still_left_out(allowed, seen)
 
 

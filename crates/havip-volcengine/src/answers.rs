@@ -20,6 +20,108 @@ pub enum Answer {
     /// ModifyHaVipAttributes, TagResources, UntagResources.
     Empty(Empty),
     ListTagsForResources(TagPage),
+    DescribeSubnets(SubnetPage),
+    DescribeNetworkInterfaces(EniPage),
+}
+
+/// A page of DescribeSubnets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetPage {
+    pub subnets: Vec<SubnetItem>,
+    pub total_count: u64,
+    /// Only with PageNumber/PageSize paging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<u64>,
+    pub page_size: u64,
+    pub next_token: String,
+}
+
+/// One subnet as DescribeSubnets lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetItem {
+    pub account_id: String,
+    pub available_ip_address_count: u64,
+    pub cidr_block: String,
+    pub creation_time: String,
+    pub description: String,
+    pub is_default: bool,
+    pub network_acl_id: String,
+    pub project_name: String,
+    pub route_table: RouteTableRef,
+    pub status: String,
+    pub subnet_id: String,
+    pub subnet_name: String,
+    pub tags: Vec<Tag>,
+    pub total_ipv4_count: u64,
+    pub update_time: String,
+    pub vpc_id: String,
+    pub zone_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTableRef {
+    pub route_table_id: String,
+    pub route_table_type: String,
+}
+
+/// A page of DescribeNetworkInterfaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EniPage {
+    pub network_interface_sets: Vec<EniItem>,
+    pub total_count: u64,
+    /// Only with PageNumber/PageSize paging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_number: Option<u64>,
+    pub page_size: u64,
+    pub next_token: String,
+}
+
+/// One ENI as DescribeNetworkInterfaces lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EniItem {
+    pub account_id: String,
+    pub created_at: String,
+    pub description: String,
+    /// The instance it is attached to, or empty.
+    pub device_id: String,
+    pub mac_address: String,
+    pub network_interface_id: String,
+    pub network_interface_name: String,
+    pub port_security_enabled: bool,
+    pub primary_ip_address: String,
+    pub private_ip_sets: PrivateIpSets,
+    pub project_name: String,
+    pub security_group_ids: Vec<String>,
+    pub service_managed: bool,
+    /// `InUse` while attached to an instance, `Available` while free.
+    pub status: String,
+    pub subnet_id: String,
+    pub tags: Vec<Tag>,
+    /// `primary` for an instance's primary ENI, `secondary` for the others.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    pub updated_at: String,
+    pub vpc_id: String,
+    pub zone_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrivateIpSets {
+    pub private_ip_set: Vec<PrivateIp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrivateIp {
+    #[serde(rename = "Primary")]
+    pub primary: bool,
+    pub private_ip_address: String,
 }
 
 /// A page of ListTagsForResources: one row per (HaVip, tag); `NextToken` is empty on the
@@ -295,6 +397,87 @@ mod golden {
             envelope(
                 "DescribeHaVips",
                 r#"{"HaVips":[],"NextToken":"7","PageSize":2,"RequestId":"REQ-1","TotalCount":3}"#
+            )
+        );
+    }
+
+    #[test]
+    fn lookups() {
+        let subnet = SubnetItem {
+            account_id: "2100000001".into(),
+            available_ip_address_count: 250,
+            cidr_block: "192.168.1.0/24".into(),
+            creation_time: "2026-11-22T08:15:38+08:00".into(),
+            description: String::new(),
+            is_default: false,
+            network_acl_id: String::new(),
+            project_name: "default".into(),
+            route_table: RouteTableRef {
+                route_table_id: "vtb-1".into(),
+                route_table_type: "System".into(),
+            },
+            status: "Available".into(),
+            subnet_id: "subnet-1".into(),
+            subnet_name: "subnet-1".into(),
+            tags: Vec::new(),
+            total_ipv4_count: 256,
+            update_time: "2026-11-22T08:15:38+08:00".into(),
+            vpc_id: "vpc-1".into(),
+            zone_id: "cn-beijing-a".into(),
+        };
+        let answer = Answer::DescribeSubnets(SubnetPage {
+            subnets: vec![subnet],
+            total_count: 1,
+            page_number: Some(1),
+            page_size: 10,
+            next_token: String::new(),
+        });
+        assert_eq!(
+            body("DescribeSubnets", &answer),
+            envelope(
+                "DescribeSubnets",
+                r#"{"NextToken":"","PageNumber":1,"PageSize":10,"RequestId":"REQ-1","Subnets":[{"AccountId":"2100000001","AvailableIpAddressCount":250,"CidrBlock":"192.168.1.0/24","CreationTime":"2026-11-22T08:15:38+08:00","Description":"","IsDefault":false,"NetworkAclId":"","ProjectName":"default","RouteTable":{"RouteTableId":"vtb-1","RouteTableType":"System"},"Status":"Available","SubnetId":"subnet-1","SubnetName":"subnet-1","Tags":[],"TotalIpv4Count":256,"UpdateTime":"2026-11-22T08:15:38+08:00","VpcId":"vpc-1","ZoneId":"cn-beijing-a"}],"TotalCount":1}"#
+            )
+        );
+        let eni = EniItem {
+            account_id: "2100000001".into(),
+            created_at: "2026-11-22T08:15:38+08:00".into(),
+            description: String::new(),
+            device_id: "i-1".into(),
+            mac_address: "fa:16:3e:00:00:01".into(),
+            network_interface_id: "eni-1".into(),
+            network_interface_name: "eni-1".into(),
+            port_security_enabled: true,
+            primary_ip_address: "192.168.1.11".into(),
+            private_ip_sets: PrivateIpSets {
+                private_ip_set: vec![PrivateIp {
+                    primary: true,
+                    private_ip_address: "192.168.1.11".into(),
+                }],
+            },
+            project_name: "default".into(),
+            security_group_ids: Vec::new(),
+            service_managed: false,
+            status: "InUse".into(),
+            subnet_id: "subnet-1".into(),
+            tags: Vec::new(),
+            kind: "primary".into(),
+            updated_at: "2026-11-22T08:15:38+08:00".into(),
+            vpc_id: "vpc-1".into(),
+            zone_id: "cn-beijing-a".into(),
+        };
+        let answer = Answer::DescribeNetworkInterfaces(EniPage {
+            network_interface_sets: vec![eni],
+            total_count: 3,
+            page_number: None,
+            page_size: 1,
+            next_token: "1".into(),
+        });
+        assert_eq!(
+            body("DescribeNetworkInterfaces", &answer),
+            envelope(
+                "DescribeNetworkInterfaces",
+                r#"{"NetworkInterfaceSets":[{"AccountId":"2100000001","CreatedAt":"2026-11-22T08:15:38+08:00","Description":"","DeviceId":"i-1","MacAddress":"fa:16:3e:00:00:01","NetworkInterfaceId":"eni-1","NetworkInterfaceName":"eni-1","PortSecurityEnabled":true,"PrimaryIpAddress":"192.168.1.11","PrivateIpSets":{"PrivateIpSet":[{"Primary":true,"PrivateIpAddress":"192.168.1.11"}]},"ProjectName":"default","SecurityGroupIds":[],"ServiceManaged":false,"Status":"InUse","SubnetId":"subnet-1","Tags":[],"Type":"primary","UpdatedAt":"2026-11-22T08:15:38+08:00","VpcId":"vpc-1","ZoneId":"cn-beijing-a"}],"NextToken":"1","PageSize":1,"RequestId":"REQ-1","TotalCount":3}"#
             )
         );
     }

@@ -339,6 +339,120 @@ pub fn list_tags(p: &Params) -> Result<ListTagsCall, DomainError> {
     })
 }
 
+/// The page a lookup (DescribeSubnets, DescribeNetworkInterfaces) asks for: PageNumber
+/// and PageSize, or MaxResults and NextToken (an offset this service issued).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupPage {
+    pub offset: u64,
+    pub size: u64,
+    /// The page number, with PageNumber/PageSize paging.
+    pub number: Option<u64>,
+}
+
+fn lookup_page(p: &Params) -> Result<LookupPage, DomainError> {
+    let page_number = p.number("PageNumber", 1, u64::MAX)?;
+    let page_size = p.number("PageSize", 1, MAX_PAGE_SIZE)?;
+    let max_results = p.number("MaxResults", 1, MAX_PAGE_SIZE)?;
+    let next =
+        match p.get("NextToken") {
+            None => None,
+            Some(t) => Some(t.parse::<u64>().map_err(|_| {
+                DomainError::invalid("NextToken", "not a token this service issued")
+            })?),
+        };
+    if next.is_some() || (max_results.is_some() && page_number.is_none()) {
+        return Ok(LookupPage {
+            offset: next.unwrap_or(0),
+            size: max_results.or(page_size).unwrap_or(DEFAULT_PAGE_SIZE),
+            number: None,
+        });
+    }
+    let number = page_number.unwrap_or(1);
+    let size = page_size.or(max_results).unwrap_or(DEFAULT_PAGE_SIZE);
+    let offset = (number - 1)
+        .checked_mul(size)
+        .ok_or_else(|| DomainError::invalid("PageNumber", "too large"))?;
+    Ok(LookupPage {
+        offset,
+        size,
+        number: Some(number),
+    })
+}
+
+/// DescribeSubnets: by `SubnetIds.N` (at most 100), `VpcId`, `ZoneId`, `SubnetName`,
+/// `ProjectName`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetsCall {
+    pub ids: Vec<String>,
+    pub vpc_id: Option<String>,
+    pub zone_id: Option<String>,
+    pub name: Option<String>,
+    pub project_matches: bool,
+    pub page: LookupPage,
+}
+
+pub fn describe_subnets(p: &Params) -> Result<SubnetsCall, DomainError> {
+    let ids = strings(p, "SubnetIds")?;
+    if ids.len() > MAX_HAVIP_IDS {
+        return Err(DomainError::invalid("SubnetIds", "at most 100 ids"));
+    }
+    Ok(SubnetsCall {
+        ids,
+        vpc_id: p.get("VpcId").map(str::to_string),
+        zone_id: p.get("ZoneId").map(str::to_string),
+        name: p.get("SubnetName").map(str::to_string),
+        project_matches: p.get("ProjectName").is_none_or(|n| n == PROJECT),
+        page: lookup_page(p)?,
+    })
+}
+
+/// DescribeNetworkInterfaces: by `NetworkInterfaceIds.N` (at most 100), `InstanceId`,
+/// `SubnetId`, `VpcId`, `Type` (`primary`, `secondary`), `Status` (`Available`, `InUse`),
+/// `PrimaryIpAddresses.N`, `ProjectName`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkInterfacesCall {
+    pub ids: Vec<String>,
+    pub instance_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub ips: Vec<String>,
+    pub project_matches: bool,
+    pub page: LookupPage,
+}
+
+pub fn describe_network_interfaces(p: &Params) -> Result<NetworkInterfacesCall, DomainError> {
+    let ids = strings(p, "NetworkInterfaceIds")?;
+    if ids.len() > MAX_HAVIP_IDS {
+        return Err(DomainError::invalid(
+            "NetworkInterfaceIds",
+            "at most 100 ids",
+        ));
+    }
+    let one_of = |key: &'static str, allowed: &[&str]| -> Result<Option<String>, DomainError> {
+        match p.get(key) {
+            None => Ok(None),
+            Some(v) if allowed.contains(&v) => Ok(Some(v.to_string())),
+            Some(v) => Err(DomainError::invalid(
+                key,
+                format!("{v:?} is not one of {allowed:?}"),
+            )),
+        }
+    };
+    Ok(NetworkInterfacesCall {
+        ids,
+        instance_id: p.get("InstanceId").map(str::to_string),
+        subnet_id: p.get("SubnetId").map(str::to_string),
+        vpc_id: p.get("VpcId").map(str::to_string),
+        kind: one_of("Type", &["primary", "secondary"])?,
+        status: one_of("Status", &["Available", "InUse"])?,
+        ips: strings(p, "PrimaryIpAddresses")?,
+        project_matches: p.get("ProjectName").is_none_or(|n| n == PROJECT),
+        page: lookup_page(p)?,
+    })
+}
+
 /// AssociateHaVip / DisassociateHaVip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MembershipCall {

@@ -1,11 +1,13 @@
-//! The HaVip operations of Volcengine VPC 2020-04-01 (the six HaVip actions and the three
-//! tag actions for `ResourceType=havip`): the action names, the typed
+//! The operations of Volcengine VPC 2020-04-01 this face serves (the six HaVip actions,
+//! the three tag actions for `ResourceType=havip`, and the subnet and ENI lookups): the
+//! action names, the typed
 //! [`Call`] each parses to (`params.rs`), and one module per operation that makes its
 //! service call and returns the `Result` fields of the answer.
 
 mod create;
 mod delete;
 mod describe;
+mod lookups;
 mod membership;
 mod modify;
 mod tags;
@@ -40,6 +42,8 @@ pub enum Operation {
     TagResources,
     UntagResources,
     ListTagsForResources,
+    DescribeSubnets,
+    DescribeNetworkInterfaces,
 }
 
 impl Operation {
@@ -54,6 +58,8 @@ impl Operation {
             "TagResources" => Operation::TagResources,
             "UntagResources" => Operation::UntagResources,
             "ListTagsForResources" => Operation::ListTagsForResources,
+            "DescribeSubnets" => Operation::DescribeSubnets,
+            "DescribeNetworkInterfaces" => Operation::DescribeNetworkInterfaces,
             _ => return None,
         })
     }
@@ -71,6 +77,8 @@ pub enum Call {
     TagResources(params::TagCall),
     UntagResources(params::UntagCall),
     ListTagsForResources(params::ListTagsCall),
+    DescribeSubnets(params::SubnetsCall),
+    DescribeNetworkInterfaces(params::NetworkInterfacesCall),
 }
 
 /// The typed parameters of `op`.
@@ -85,6 +93,10 @@ pub fn parse(op: Operation, p: &Params) -> Result<Call, FaceError> {
         Operation::TagResources => Call::TagResources(params::tag(p)?),
         Operation::UntagResources => Call::UntagResources(params::untag(p)?),
         Operation::ListTagsForResources => Call::ListTagsForResources(params::list_tags(p)?),
+        Operation::DescribeSubnets => Call::DescribeSubnets(params::describe_subnets(p)?),
+        Operation::DescribeNetworkInterfaces => {
+            Call::DescribeNetworkInterfaces(params::describe_network_interfaces(p)?)
+        }
     })
 }
 
@@ -100,5 +112,7 @@ pub async fn run(call: Call, service: &Service, caller: &Caller) -> ActionResult
         Call::TagResources(c) => tags::tag(service, caller, c).await,
         Call::UntagResources(c) => tags::untag(service, caller, c).await,
         Call::ListTagsForResources(c) => tags::list(service, caller, c).await,
+        Call::DescribeSubnets(c) => lookups::subnets(service, caller, c).await,
+        Call::DescribeNetworkInterfaces(c) => lookups::network_interfaces(service, caller, c).await,
     }
 }
