@@ -146,7 +146,10 @@ def test_volcengine_answers_have_every_key_of_the_sdk_models(havip_server, delay
 
 # --- Alibaba -------------------------------------------------------------------------------
 
-ALI_ALLOWED = {}
+ALI_ALLOWED = {
+    # A vSwitch shared from another account shows ShareType `Sharing`; havip shares none.
+    "DescribeVSwitchesResponseBodyVSwitchesVSwitch.ShareType": "no shared vSwitches",
+}
 
 
 def ali(server, action, **params):
@@ -189,7 +192,10 @@ def test_alibaba_answers_have_every_key_of_the_sdk_models(havip_server, delay):
     check(ali(server, "UnassociateHaVip", HaVipId=hid, InstanceId=ALI_I1, Force="true"),
           ali_models.UnassociateHaVipResponseBody)
     finish(server, hid, delay)
+    check(ali(server, "MoveResourceGroup", ResourceType="HaVip", ResourceId=hid, NewResourceGroupId="rg-1"),
+          ali_models.MoveResourceGroupResponseBody)
     check(ali(server, "DeleteHaVip", HaVipId=hid), ali_models.DeleteHaVipResponseBody)
+    check(ali(server, "DescribeVSwitches", VSwitchId=ALI_VSW), ali_models.DescribeVSwitchesResponseBody)
     assert_every_allowed_key_is_still_left_out(allowed, seen)
 
 

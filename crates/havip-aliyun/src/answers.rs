@@ -15,6 +15,7 @@ pub enum Answer {
     CreateHaVip(CreatedHaVip),
     DescribeHaVips(HaVipPage),
     ListTagResources(TagResourcePage),
+    DescribeVSwitches(VSwitchPage),
     /// DeleteHaVip, ModifyHaVipAttribute, AssociateHaVip, UnassociateHaVip, TagResources,
     /// UnTagResources.
     Empty(Empty),
@@ -113,6 +114,53 @@ pub struct TagResource {
     pub resource_type: String,
     pub tag_key: String,
     pub tag_value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VSwitchPage {
+    pub total_count: u64,
+    pub page_number: u64,
+    pub page_size: u64,
+    pub v_switches: VSwitchList,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VSwitchList {
+    #[serde(rename = "VSwitch")]
+    pub v_switch: Vec<VSwitchItem>,
+}
+
+/// One vSwitch as DescribeVSwitches lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VSwitchItem {
+    pub available_ip_address_count: u64,
+    pub cidr_block: String,
+    pub creation_time: String,
+    pub description: String,
+    pub enabled_ipv6: bool,
+    pub ipv6_cidr_block: String,
+    pub is_default: bool,
+    pub network_acl_id: String,
+    /// The account, a number on Alibaba Cloud (absent when the id is not one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<u64>,
+    pub resource_group_id: String,
+    pub route_table: RouteTable,
+    pub status: String,
+    pub tags: TagList,
+    pub v_switch_id: String,
+    pub v_switch_name: String,
+    pub vpc_id: String,
+    pub zone_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTable {
+    pub route_table_id: String,
+    pub route_table_type: String,
 }
 
 /// `CreateTime` in the format Alibaba uses: `YYYY-MM-DDThh:mm:ssZ`.
@@ -288,6 +336,48 @@ mod golden {
         assert_eq!(
             xml,
             "<?xml version='1.0' encoding='UTF-8'?><ListTagResourcesResponse><NextToken></NextToken><RequestId>REQ-1</RequestId><TagResources><TagResource><ResourceId>havip-1</ResourceId><ResourceType>HAVIP</ResourceType><TagKey>env</TagKey><TagValue>prod</TagValue></TagResource></TagResources></ListTagResourcesResponse>"
+        );
+    }
+
+    #[test]
+    fn describe_vswitches() {
+        let answer = Answer::DescribeVSwitches(VSwitchPage {
+            total_count: 1,
+            page_number: 1,
+            page_size: 10,
+            v_switches: VSwitchList {
+                v_switch: vec![VSwitchItem {
+                    available_ip_address_count: 250,
+                    cidr_block: "192.168.1.0/24".into(),
+                    creation_time: create_time(1_700_000_000_000),
+                    description: String::new(),
+                    enabled_ipv6: false,
+                    ipv6_cidr_block: String::new(),
+                    is_default: false,
+                    network_acl_id: String::new(),
+                    owner_id: Some(1_000_000_000_000_001),
+                    resource_group_id: String::new(),
+                    route_table: RouteTable {
+                        route_table_id: "vtb-1".into(),
+                        route_table_type: "System".into(),
+                    },
+                    status: "Available".into(),
+                    tags: TagList { tag: vec![] },
+                    v_switch_id: "vsw-1".into(),
+                    v_switch_name: "web".into(),
+                    vpc_id: "vpc-1".into(),
+                    zone_id: "cn-shanghai-b".into(),
+                }],
+            },
+        });
+        let (json, xml) = bodies("DescribeVSwitches", &answer);
+        assert_eq!(
+            json,
+            r#"{"PageNumber":1,"PageSize":10,"RequestId":"REQ-1","TotalCount":1,"VSwitches":{"VSwitch":[{"AvailableIpAddressCount":250,"CidrBlock":"192.168.1.0/24","CreationTime":"2023-11-14T22:13:20Z","Description":"","EnabledIpv6":false,"Ipv6CidrBlock":"","IsDefault":false,"NetworkAclId":"","OwnerId":1000000000000001,"ResourceGroupId":"","RouteTable":{"RouteTableId":"vtb-1","RouteTableType":"System"},"Status":"Available","Tags":{"Tag":[]},"VSwitchId":"vsw-1","VSwitchName":"web","VpcId":"vpc-1","ZoneId":"cn-shanghai-b"}]}}"#
+        );
+        assert_eq!(
+            xml,
+            "<?xml version='1.0' encoding='UTF-8'?><DescribeVSwitchesResponse><PageNumber>1</PageNumber><PageSize>10</PageSize><RequestId>REQ-1</RequestId><TotalCount>1</TotalCount><VSwitches><VSwitch><AvailableIpAddressCount>250</AvailableIpAddressCount><CidrBlock>192.168.1.0/24</CidrBlock><CreationTime>2023-11-14T22:13:20Z</CreationTime><Description></Description><EnabledIpv6>false</EnabledIpv6><Ipv6CidrBlock></Ipv6CidrBlock><IsDefault>false</IsDefault><NetworkAclId></NetworkAclId><OwnerId>1000000000000001</OwnerId><ResourceGroupId></ResourceGroupId><RouteTable><RouteTableId>vtb-1</RouteTableId><RouteTableType>System</RouteTableType></RouteTable><Status>Available</Status><Tags></Tags><VSwitchId>vsw-1</VSwitchId><VSwitchName>web</VSwitchName><VpcId>vpc-1</VpcId><ZoneId>cn-shanghai-b</ZoneId></VSwitch></VSwitches></DescribeVSwitchesResponse>"
         );
     }
 }

@@ -22,6 +22,18 @@ pub fn is_reserved(cidr: &Ipv4Net, ip: Ipv4Addr) -> bool {
     v == net || v == bcast || (cidr.prefix_len() < 31 && v == net + 1)
 }
 
+/// How many addresses of `cidr` can be given to ENIs and HaVips: all of them but those
+/// [`is_reserved`] keeps back (network, broadcast and, below /31, the gateway).
+pub fn usable_count(cidr: &Ipv4Net) -> u64 {
+    let total = 1u64 << (32 - u32::from(cidr.prefix_len()));
+    let reserved = match cidr.prefix_len() {
+        32 => 1,
+        31 => 2,
+        _ => 3,
+    };
+    total - reserved
+}
+
 /// Checks that `ip` may be given to a new HaVip or ENI in the subnet `cidr`.
 pub fn check_requested_ip(
     cidr: &Ipv4Net,

@@ -99,6 +99,41 @@ impl Service {
             .filter(|s| caller.sees(&s.account, &s.region)))
     }
 
+    /// The caller's subnets in its region (which must exist), each with how many of its
+    /// addresses are still free (usable, and held by no ENI and no HaVip).
+    pub async fn subnets_with_free_addresses(
+        &self,
+        caller: &Caller,
+    ) -> ServiceResult<Vec<(Subnet, u64)>> {
+        let mut tx = self.store.read().await?;
+        self.check_region(&mut *tx, caller).await?;
+        let scope = Scope {
+            account: caller.account.clone(),
+            region: caller.region.clone(),
+        };
+        let subnets = tx.subnets(&scope).await?;
+        let enis = tx.enis(&scope).await?;
+        let query = HaVipQuery {
+            account: caller.account.clone(),
+            region: caller.region.clone(),
+            page: Paging::Offset {
+                offset: 0,
+                limit: SNAPSHOT_LIMIT,
+            },
+            ..Default::default()
+        };
+        let havips = tx.havips(&query).await?.items;
+        Ok(subnets
+            .into_iter()
+            .map(|s| {
+                let held = enis.iter().filter(|e| e.subnet == s.id).count()
+                    + havips.iter().filter(|(_, h)| h.subnet == s.id).count();
+                let free = havip_core::ip::usable_count(&s.cidr).saturating_sub(held as u64);
+                (s, free)
+            })
+            .collect())
+    }
+
     /// Every VIP port (HaVip), NIC port (ENI) and subnet of the caller, with port attributes.
     pub async fn port_snapshot(&self, caller: &Caller) -> ServiceResult<PortSnapshot> {
         let mut tx = self.store.read().await?;

@@ -11,6 +11,7 @@ mod modify;
 mod resource_group;
 mod tags;
 mod unassociate;
+mod vswitches;
 
 use havip_core::{validate, MemberKind, Target};
 use havip_service::{Caller, Service};
@@ -32,10 +33,11 @@ pub enum Operation {
     UnTagResources,
     ListTagResources,
     MoveResourceGroup,
+    DescribeVSwitches,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 11] = [
         Operation::CreateHaVip,
         Operation::DeleteHaVip,
         Operation::DescribeHaVips,
@@ -46,6 +48,7 @@ impl Operation {
         Operation::UnTagResources,
         Operation::ListTagResources,
         Operation::MoveResourceGroup,
+        Operation::DescribeVSwitches,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Operation {
             Operation::UnTagResources => "UnTagResources",
             Operation::ListTagResources => "ListTagResources",
             Operation::MoveResourceGroup => "MoveResourceGroup",
+            Operation::DescribeVSwitches => "DescribeVSwitches",
         }
     }
 
@@ -82,6 +86,7 @@ pub enum Call {
     UnTagResources(tags::UntagCall),
     ListTagResources(tags::ListTagsCall),
     MoveResourceGroup(resource_group::MoveCall),
+    DescribeVSwitches(vswitches::VSwitchesCall),
 }
 
 /// The typed parameters of `op`, read in the order the API checks them.
@@ -97,6 +102,7 @@ pub fn parse(op: Operation, p: &Params) -> Result<Call, FaceError> {
         Operation::UnTagResources => Call::UnTagResources(tags::parse_untag(p)?),
         Operation::ListTagResources => Call::ListTagResources(tags::parse_list(p)?),
         Operation::MoveResourceGroup => Call::MoveResourceGroup(resource_group::parse(p)?),
+        Operation::DescribeVSwitches => Call::DescribeVSwitches(vswitches::parse(p)?),
     })
 }
 
@@ -113,6 +119,7 @@ pub async fn run(call: Call, service: &Service, caller: &Caller) -> Result<Answe
         Call::UnTagResources(c) => tags::untag(service, caller, c).await,
         Call::ListTagResources(c) => tags::list(service, caller, c).await,
         Call::MoveResourceGroup(c) => resource_group::run(service, caller, c).await,
+        Call::DescribeVSwitches(c) => vswitches::run(service, caller, c).await,
     }
 }
 

@@ -46,27 +46,10 @@ fn page<T>(items: Vec<T>, paging: LookupPage) -> (Vec<T>, u64, String) {
     )
 }
 
-/// Addresses of the subnet given to ENIs and HaVips.
-fn used_addresses(s: &PortSnapshot, subnet: &str) -> u64 {
-    let enis = s.enis.iter().filter(|e| e.subnet == subnet).count();
-    let havips = s.havips.iter().filter(|h| h.subnet == subnet).count();
-    (enis + havips) as u64
-}
-
-fn subnet_item(s: &Subnet, snapshot: &PortSnapshot) -> SubnetItem {
-    let total = 1u64 << (32 - u32::from(s.cidr.prefix_len()));
-    // The addresses `ip::is_reserved` keeps back: network, broadcast and (below /31) the
-    // gateway.
-    let reserved = match s.cidr.prefix_len() {
-        32 => 1,
-        31 => 2,
-        _ => 3,
-    };
+fn subnet_item(s: &Subnet, free: u64) -> SubnetItem {
     SubnetItem {
         account_id: s.account.clone(),
-        available_ip_address_count: total
-            .saturating_sub(reserved)
-            .saturating_sub(used_addresses(snapshot, &s.id)),
+        available_ip_address_count: free,
         cidr_block: s.cidr.to_string(),
         creation_time: render::time(s.created_at),
         description: String::new(),
@@ -85,7 +68,7 @@ fn subnet_item(s: &Subnet, snapshot: &PortSnapshot) -> SubnetItem {
             s.name.clone()
         },
         tags: Vec::new(),
-        total_ipv4_count: total,
+        total_ipv4_count: 1u64 << (32 - u32::from(s.cidr.prefix_len())),
         update_time: render::time(s.created_at),
         vpc_id: s.vpc.clone(),
         zone_id: s.zone.clone(),
@@ -93,22 +76,25 @@ fn subnet_item(s: &Subnet, snapshot: &PortSnapshot) -> SubnetItem {
 }
 
 pub async fn subnets(service: &Service, caller: &Caller, call: SubnetsCall) -> ActionResult {
-    let snapshot = inventory(service, caller).await?;
-    let mut found: Vec<&Subnet> = snapshot
-        .subnets
-        .iter()
-        .filter(|s| call.ids.is_empty() || call.ids.contains(&s.id))
-        .filter(|s| call.vpc_id.as_ref().is_none_or(|v| &s.vpc == v))
-        .filter(|s| call.zone_id.as_ref().is_none_or(|z| &s.zone == z))
-        .filter(|s| {
+    let mut found: Vec<(Subnet, u64)> = service
+        .subnets_with_free_addresses(caller)
+        .await?
+        .into_iter()
+        .filter(|(s, _)| call.ids.is_empty() || call.ids.contains(&s.id))
+        .filter(|(s, _)| call.vpc_id.as_ref().is_none_or(|v| &s.vpc == v))
+        .filter(|(s, _)| call.zone_id.as_ref().is_none_or(|z| &s.zone == z))
+        .filter(|(s, _)| {
             call.name
                 .as_ref()
                 .is_none_or(|n| &s.name == n || &s.id == n)
         })
         .filter(|_| call.project_matches)
         .collect();
-    found.sort_by(|a, b| a.id.cmp(&b.id));
-    let items: Vec<SubnetItem> = found.iter().map(|s| subnet_item(s, &snapshot)).collect();
+    found.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    let items: Vec<SubnetItem> = found
+        .iter()
+        .map(|(s, free)| subnet_item(s, *free))
+        .collect();
     let (subnets, total_count, next_token) = page(items, call.page);
     Ok(Answer::DescribeSubnets(SubnetPage {
         subnets,
