@@ -81,3 +81,39 @@ def test_server_interfaces_list_the_primary_nic_first(server):
 def test_server_interfaces_of_an_unknown_server(server):
     expect(404, "Ecs.0114", ecs(server).list_server_interfaces,
            ListServerInterfacesRequest(server_id="30000000-0000-4000-8000-0000000000ff"))
+
+
+def test_terraform_huaweicloud_networking_vip_sequence(server):
+    """`huaweicloud_networking_vip` as the provider drives it (VPC v1 API): read the subnet
+    of `network_id` for its `neutron_subnet_id`, create a VIP port with that subnet id in
+    `fixed_ips`, read it until its status is DOWN or ACTIVE, rename it, delete it, and
+    read until 404."""
+    from huaweicloudsdkvpc.v2 import (
+        CreatePortOption,
+        CreatePortRequest,
+        CreatePortRequestBody,
+        DeletePortRequest,
+        FixedIp,
+        ShowPortRequest,
+        UpdatePortOption,
+        UpdatePortRequest,
+        UpdatePortRequestBody,
+    )
+
+    client = vpc(server)
+    subnet = client.show_subnet(ShowSubnetRequest(subnet_id=NET1)).subnet
+    option = CreatePortOption(name="tf-vip", device_owner="neutron:VIP_PORT", network_id=NET1,
+                              fixed_ips=[FixedIp(subnet_id=subnet.neutron_subnet_id,
+                                                 ip_address="192.168.1.230")])
+    created = client.create_port(CreatePortRequest(body=CreatePortRequestBody(port=option))).port
+    shown = client.show_port(ShowPortRequest(port_id=created.id)).port
+    assert shown.status in ("DOWN", "ACTIVE")
+    assert (shown.name, shown.device_owner, shown.network_id) == ("tf-vip", "neutron:VIP_PORT", NET1)
+    assert (shown.fixed_ips[0].ip_address, shown.fixed_ips[0].subnet_id) == (
+        "192.168.1.230", subnet.neutron_subnet_id)
+    assert shown.mac_address
+    client.update_port(UpdatePortRequest(port_id=created.id, body=UpdatePortRequestBody(
+        port=UpdatePortOption(name="tf-vip-2"))))
+    assert client.show_port(ShowPortRequest(port_id=created.id)).port.name == "tf-vip-2"
+    client.delete_port(DeletePortRequest(port_id=created.id))
+    expect(404, "VPC.2502", client.show_port, ShowPortRequest(port_id=created.id))

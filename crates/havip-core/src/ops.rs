@@ -514,12 +514,16 @@ pub enum ClaimOutcome {
     Unchanged,
     /// The claimant is not an associated member: the claim does not count.
     Ignored,
+    /// The claim was seen before the claim that made the current master (it reached the
+    /// control plane late): it does not count.
+    Stale,
 }
 
 /// An ARP claim on `havip`'s VIP from `member` (the instance, or the ENI when the HaVip
 /// carries ENIs): the latest claim of an associated member makes it the master, as the
-/// clouds' fabrics decide. A member still being associated or disassociated, or anyone
-/// else, is ignored.
+/// clouds' fabrics decide; latest by when the fabric saw it, so a claim that arrives
+/// after a newer one of another member does not move the master back. A member still
+/// being associated or disassociated, or anyone else, is ignored.
 pub fn claim_master(havip: &HaVip, member: &str, claim: MasterClaim) -> ClaimOutcome {
     let associated = havip
         .members
@@ -537,6 +541,13 @@ pub fn claim_master(havip: &HaVip, member: &str, claim: MasterClaim) -> ClaimOut
         return ClaimOutcome::Confirmed {
             next: Box::new(next),
         };
+    }
+    if havip
+        .master_claim
+        .as_ref()
+        .is_some_and(|current| claim.at < current.at)
+    {
+        return ClaimOutcome::Stale;
     }
     let mut next = havip.clone();
     next.master = Some(member.to_string());

@@ -89,6 +89,9 @@ proptest! {
                 ClaimOutcome::Ignored => {
                     prop_assert!(!associated(&h, id), "an associated member's claim counts");
                 }
+                ClaimOutcome::Stale => {
+                    prop_assert!(false, "claims in time order are never stale");
+                }
                 ClaimOutcome::Unchanged => {
                     prop_assert_eq!(h.master.as_deref(), Some(id));
                     prop_assert!(h.master_claim.is_some());

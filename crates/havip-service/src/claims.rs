@@ -39,8 +39,8 @@ pub enum ClaimResult {
     },
     /// The claimant already was the master.
     Unchanged { havip: String },
-    /// Not a claim that counts: no HaVip has the address, or the claimant is not an
-    /// associated member of it.
+    /// Not a claim that counts: no HaVip has the address, the claimant is not an
+    /// associated member of it, or the claim is older than the one that made the master.
     Ignored { reason: String },
 }
 
@@ -99,6 +99,12 @@ impl Service {
             match ops::claim_master(&havip, member, seen) {
                 ClaimOutcome::Ignored => Ok(ClaimResult::Ignored {
                     reason: format!("{member} is not an associated member of HaVip {}", havip.id),
+                }),
+                ClaimOutcome::Stale => Ok(ClaimResult::Ignored {
+                    reason: format!(
+                        "the claim of {member} on HaVip {} is older than the master's",
+                        havip.id
+                    ),
                 }),
                 ClaimOutcome::Unchanged => Ok(ClaimResult::Unchanged { havip: havip.id }),
                 ClaimOutcome::Confirmed { next } => {

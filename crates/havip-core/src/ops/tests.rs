@@ -370,6 +370,13 @@ fn the_latest_claim_of_an_associated_member_makes_the_master() {
         ClaimOutcome::Unchanged
     );
     assert_eq!(claim_master(&next, "i3", seen(6000)), ClaimOutcome::Ignored);
+    // A claim of the old master seen before the one that moved it, arriving late, does
+    // not move the master back; a newer one does.
+    assert_eq!(claim_master(&next, "i1", seen(4999)), ClaimOutcome::Stale);
+    assert!(matches!(
+        claim_master(&next, "i1", seen(5001)),
+        ClaimOutcome::MasterChanged { .. }
+    ));
     // The master leaving clears the claim that made it.
     let left = disassociate(&next, "i2");
     assert_eq!(left.master.as_deref(), Some("i1"));
