@@ -203,6 +203,10 @@ pub struct SqliteTx {
 }
 
 impl SqliteTx {
+    async fn commit_tx(self) -> StoreResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
+
     /// SQLite write transactions hold the database's write lock from `BEGIN IMMEDIATE`:
     /// rows need no locks of their own.
     fn lock_suffix(&self) -> &'static str {
