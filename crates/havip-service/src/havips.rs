@@ -77,7 +77,14 @@ impl Service {
         }
         let mut tx = self.write_in_region(caller).await?;
         match idempotency::check(&mut *tx, caller, token, &limits, self.now_ms()).await? {
-            Some(first) => Ok(Begun::Replay(first)),
+            Some(first) => {
+                // The first answer may come from a transaction whose commit has not
+                // returned yet (it shares one commit with this one on the embedded
+                // store): committing this one, which wrote nothing, waits for it, so the
+                // replay never answers for a change that is not durable.
+                tx.commit().await?;
+                Ok(Begun::Replay(first))
+            }
             None => Ok(Begun::Fresh(tx)),
         }
     }

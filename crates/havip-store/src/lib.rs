@@ -19,7 +19,7 @@ pub mod sqlite;
 
 pub use ports::{AddressPair, PortAttrs, PortTx};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or failed; the request may be retried later.
     #[error("the store is unavailable: {0}")]
@@ -60,6 +60,10 @@ pub struct IdempotencyRecord {
 pub trait Store: Send + Sync + 'static {
     /// A read-write transaction: it sees a consistent state and its writes land together
     /// at commit or not at all; concurrent write transactions on the same rows serialize.
+    /// Its commit returns once its writes are durable. On the embedded store it may see
+    /// the writes of transactions whose commit has not returned yet (they share one
+    /// commit with it, see `sqlite::writer`): an answer drawn from what it read should
+    /// be given after its own commit, which waits for theirs.
     async fn write(&self) -> StoreResult<Box<dyn Tx>>;
     /// A read-only transaction (may run beside writers).
     async fn read(&self) -> StoreResult<Box<dyn Tx>>;

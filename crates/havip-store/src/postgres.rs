@@ -140,6 +140,10 @@ pub struct PgTx {
 }
 
 impl PgTx {
+    async fn commit_tx(self) -> StoreResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
+
     /// Rows a write transaction decides on are locked until it ends.
     fn lock_suffix(&self) -> &'static str {
         if self.write {

@@ -1,9 +1,10 @@
 //! The transaction code shared by the SQL stores. SQLite and PostgreSQL run the same
 //! statements (`$N` placeholders, `ON CONFLICT`, `LIMIT/OFFSET` work in both); the
 //! macro instantiates them for each backend's transaction type, which supplies
-//! `map_err`, `self.tx`, `lock_suffix()` (row locks in write transactions),
-//! `lock_token()` (serialising requests that carry the same ClientToken) and
-//! `lock_quota()` (serialising the quota decisions of one account and region).
+//! `map_err`, `self.tx` (derefs to the connection), `commit_tx()`, `lock_suffix()` (row
+//! locks in write transactions), `lock_token()` (serialising requests that carry the
+//! same ClientToken) and `lock_quota()` (serialising the quota decisions of one account
+//! and region).
 
 macro_rules! impl_sql_tx {
     ($tx:ident, $db:ty, $row:ty) => {
@@ -227,7 +228,7 @@ impl $tx {
 #[async_trait]
 impl Tx for $tx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(map_err)
+        self.commit_tx().await
     }
 
     async fn account(&mut self, id: &str) -> StoreResult<Option<Account>> {

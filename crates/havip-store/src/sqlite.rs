@@ -1,7 +1,8 @@
 //! The embedded store: one SQLite file in the data directory, in WAL mode with full
-//! fsync at commit. Write transactions start with `BEGIN IMMEDIATE` on a single writer
-//! connection, so they queue in order instead of failing with SQLITE_BUSY; reads use a
-//! pool of their own and run beside the writer. The database file is created private
+//! fsync at commit. Write transactions run in order on a single writer connection, so
+//! they queue instead of failing with SQLITE_BUSY, and concurrent ones share one commit
+//! and its fsync (group commit, see [`writer`]); reads use a pool of their own and run
+//! beside the writer. The database file is created private
 //! (mode 0600) before SQLite opens it, and SQLite gives its `-wal` and `-shm` files the
 //! database file's mode: the access-key secrets it holds are readable by the owner only.
 //!
@@ -12,17 +13,24 @@
 //! whichever one it reaches; what a power cut can lose is the last nonces before it,
 //! whose requests' own clock window closes 15 minutes later.
 
+#[cfg(test)]
+mod tests;
+mod writer;
+
 use std::net::Ipv4Addr;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use havip_core::{Eni, HaVip, Instance, Subnet, Vpc};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::sql::{self, cidr, instance_status, ip};
 use crate::{
@@ -36,8 +44,10 @@ pub const DB_FILE: &str = "havip.sqlite3";
 /// The nonce file, beside the database file.
 pub const NONCE_FILE: &str = "havip-nonces.sqlite3";
 
+pub use writer::MAX_GROUP_TRANSACTIONS;
+
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: Arc<writer::Writer>,
     reader: SqlitePool,
     nonces: SqlitePool,
 }
@@ -64,17 +74,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await
-            .map_err(map_err)?;
+        let mut conn: SqliteConnection = options.connect().await.map_err(map_err)?;
         MIGRATOR
-            .run(&writer)
+            .run(&mut conn)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrations: {e}")))?;
+        let writer = writer::Writer::open(conn).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
@@ -89,7 +94,8 @@ impl SqliteStore {
         })
     }
 
-    /// Closes the pools, waiting for connections in use to be returned.
+    /// Closes the pools, waiting for connections in use to be returned, and commits the
+    /// writer's open group; later write transactions are refused.
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
@@ -173,18 +179,21 @@ impl Store for SqliteStore {
         Ok(records + nonces.rows_affected())
     }
 
+    /// A savepoint in the writer's current group: see [`writer`].
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(map_err)?;
-        Ok(Box::new(SqliteTx { tx, revision: None }))
+        let turn = self.writer.begin().await?;
+        Ok(Box::new(SqliteTx {
+            tx: Conn::Write(turn),
+            revision: None,
+        }))
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
         let tx = self.reader.begin().await.map_err(map_err)?;
-        Ok(Box::new(SqliteTx { tx, revision: None }))
+        Ok(Box::new(SqliteTx {
+            tx: Conn::Read(tx),
+            revision: None,
+        }))
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -197,14 +206,52 @@ impl Store for SqliteStore {
 }
 
 pub struct SqliteTx {
-    tx: Transaction<'static, Sqlite>,
-    /// The revision this transaction's changes took, once one did.
+    tx: Conn,
+    /// The revision this transaction's changes took, once one did. The transactions of
+    /// a group take theirs one after the other on the writer connection and become
+    /// visible together, so readers never see a revision whose predecessors are missing.
     revision: Option<i64>,
 }
 
+/// The connection a transaction runs on: a reader's own transaction, or the writer's
+/// connection for the transaction's turn (a savepoint in the current group).
+enum Conn {
+    Read(Transaction<'static, Sqlite>),
+    Write(writer::Turn),
+}
+
+impl Deref for Conn {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            Conn::Read(tx) => tx,
+            Conn::Write(turn) => turn,
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            Conn::Read(tx) => tx,
+            Conn::Write(turn) => turn,
+        }
+    }
+}
+
 impl SqliteTx {
-    /// SQLite write transactions hold the database's write lock from `BEGIN IMMEDIATE`:
-    /// rows need no locks of their own.
+    /// Ends a read transaction; commits a write transaction into its group and returns
+    /// once the group's commit is on the disk.
+    async fn commit_tx(self) -> StoreResult<()> {
+        match self.tx {
+            Conn::Read(tx) => tx.commit().await.map_err(map_err),
+            Conn::Write(turn) => writer::acknowledged(turn.commit().await?).await,
+        }
+    }
+
+    /// SQLite write transactions hold the database's write lock (the group's
+    /// `BEGIN IMMEDIATE`): rows need no locks of their own.
     fn lock_suffix(&self) -> &'static str {
         ""
     }
