@@ -61,6 +61,19 @@ fn raced(e: StoreError) -> StoreError {
 /// The most HaVips (or ENIs) a snapshot lists; emulation-scale inventories are far below.
 const SNAPSHOT_LIMIT: u64 = 100_000;
 
+/// Every HaVip of the caller's account and region (at most [`SNAPSHOT_LIMIT`]).
+fn region_havips(caller: &Caller) -> HaVipQuery {
+    HaVipQuery {
+        account: caller.account.clone(),
+        region: caller.region.clone(),
+        page: Paging::Offset {
+            offset: 0,
+            limit: SNAPSHOT_LIMIT,
+        },
+        ..Default::default()
+    }
+}
+
 impl Service {
     pub(crate) async fn scoped_eni(
         &self,
@@ -113,15 +126,7 @@ impl Service {
         };
         let subnets = tx.subnets(&scope).await?;
         let enis = tx.enis(&scope).await?;
-        let query = HaVipQuery {
-            account: caller.account.clone(),
-            region: caller.region.clone(),
-            page: Paging::Offset {
-                offset: 0,
-                limit: SNAPSHOT_LIMIT,
-            },
-            ..Default::default()
-        };
+        let query = region_havips(caller);
         let havips = tx.havips(&query).await?.items;
         Ok(subnets
             .into_iter()
@@ -141,15 +146,7 @@ impl Service {
             account: caller.account.clone(),
             region: caller.region.clone(),
         };
-        let query = HaVipQuery {
-            account: caller.account.clone(),
-            region: caller.region.clone(),
-            page: Paging::Offset {
-                offset: 0,
-                limit: SNAPSHOT_LIMIT,
-            },
-            ..Default::default()
-        };
+        let query = region_havips(caller);
         let havips: Vec<HaVip> = tx
             .havips(&query)
             .await?

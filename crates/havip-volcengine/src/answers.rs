@@ -29,11 +29,20 @@ pub enum Answer {
 #[serde(rename_all = "PascalCase")]
 pub struct SubnetPage {
     pub subnets: Vec<SubnetItem>,
+    #[serde(flatten)]
+    pub paging: LookupPaging,
+}
+
+/// The paging fields of a lookup's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LookupPaging {
     pub total_count: u64,
     /// Only with PageNumber/PageSize paging.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_number: Option<u64>,
     pub page_size: u64,
+    /// Empty on the last page.
     pub next_token: String,
 }
 
@@ -72,12 +81,8 @@ pub struct RouteTableRef {
 #[serde(rename_all = "PascalCase")]
 pub struct EniPage {
     pub network_interface_sets: Vec<EniItem>,
-    pub total_count: u64,
-    /// Only with PageNumber/PageSize paging.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<u64>,
-    pub page_size: u64,
-    pub next_token: String,
+    #[serde(flatten)]
+    pub paging: LookupPaging,
 }
 
 /// One ENI as DescribeNetworkInterfaces lists it.
@@ -427,10 +432,12 @@ mod golden {
         };
         let answer = Answer::DescribeSubnets(SubnetPage {
             subnets: vec![subnet],
-            total_count: 1,
-            page_number: Some(1),
-            page_size: 10,
-            next_token: String::new(),
+            paging: LookupPaging {
+                total_count: 1,
+                page_number: Some(1),
+                page_size: 10,
+                next_token: String::new(),
+            },
         });
         assert_eq!(
             body("DescribeSubnets", &answer),
@@ -468,10 +475,12 @@ mod golden {
         };
         let answer = Answer::DescribeNetworkInterfaces(EniPage {
             network_interface_sets: vec![eni],
-            total_count: 3,
-            page_number: None,
-            page_size: 1,
-            next_token: "1".into(),
+            paging: LookupPaging {
+                total_count: 3,
+                page_number: None,
+                page_size: 1,
+                next_token: "1".into(),
+            },
         });
         assert_eq!(
             body("DescribeNetworkInterfaces", &answer),

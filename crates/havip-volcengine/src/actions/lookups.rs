@@ -11,7 +11,8 @@ use havip_service::{Caller, Service};
 
 use super::ActionResult;
 use crate::answers::{
-    Answer, EniItem, EniPage, PrivateIp, PrivateIpSets, RouteTableRef, SubnetItem, SubnetPage,
+    Answer, EniItem, EniPage, LookupPaging, PrivateIp, PrivateIpSets, RouteTableRef, SubnetItem,
+    SubnetPage,
 };
 use crate::params::{LookupPage, NetworkInterfacesCall, SubnetsCall, PROJECT};
 use crate::render;
@@ -29,21 +30,23 @@ async fn inventory(
 }
 
 /// The items of one page, and the paging fields of the answer.
-fn page<T>(items: Vec<T>, paging: LookupPage) -> (Vec<T>, u64, String) {
-    let total = items.len() as u64;
-    let start = usize::try_from(paging.offset).unwrap_or(usize::MAX);
-    let size = usize::try_from(paging.size).unwrap_or(usize::MAX);
+fn page<T>(items: Vec<T>, asked: LookupPage) -> (Vec<T>, LookupPaging) {
+    let total_count = items.len() as u64;
+    let start = usize::try_from(asked.offset).unwrap_or(usize::MAX);
+    let size = usize::try_from(asked.size).unwrap_or(usize::MAX);
     let end = start.saturating_add(size);
-    let next = if end < items.len() {
+    let next_token = if end < items.len() {
         end.to_string()
     } else {
         String::new()
     };
-    (
-        items.into_iter().skip(start).take(size).collect(),
-        total,
-        next,
-    )
+    let paging = LookupPaging {
+        total_count,
+        page_number: asked.number,
+        page_size: asked.size,
+        next_token,
+    };
+    (items.into_iter().skip(start).take(size).collect(), paging)
 }
 
 fn subnet_item(s: &Subnet, free: u64) -> SubnetItem {
@@ -95,14 +98,8 @@ pub async fn subnets(service: &Service, caller: &Caller, call: SubnetsCall) -> A
         .iter()
         .map(|(s, free)| subnet_item(s, *free))
         .collect();
-    let (subnets, total_count, next_token) = page(items, call.page);
-    Ok(Answer::DescribeSubnets(SubnetPage {
-        subnets,
-        total_count,
-        page_number: call.page.number,
-        page_size: call.page.size,
-        next_token,
-    }))
+    let (subnets, paging) = page(items, call.page);
+    Ok(Answer::DescribeSubnets(SubnetPage { subnets, paging }))
 }
 
 fn eni_item(e: &Eni, primary: bool, subnets: &BTreeMap<&str, &Subnet>) -> EniItem {
@@ -171,12 +168,9 @@ pub async fn network_interfaces(
         .filter(|_| call.project_matches)
         .collect();
     items.sort_by(|a, b| a.network_interface_id.cmp(&b.network_interface_id));
-    let (network_interface_sets, total_count, next_token) = page(items, call.page);
+    let (network_interface_sets, paging) = page(items, call.page);
     Ok(Answer::DescribeNetworkInterfaces(EniPage {
         network_interface_sets,
-        total_count,
-        page_number: call.page.number,
-        page_size: call.page.size,
-        next_token,
+        paging,
     }))
 }
