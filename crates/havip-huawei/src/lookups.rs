@@ -232,6 +232,20 @@ pub async fn server_interfaces(
 mod tests {
     use super::*;
 
+    /// Subnet n1 (192.168.1.0/24 in zone r-a) named `name`.
+    fn subnet(name: &str) -> Subnet {
+        Subnet {
+            id: "n1".into(),
+            vpc: "v1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            zone: "r-a".into(),
+            cidr: "192.168.1.0/24".parse().unwrap(),
+            name: name.into(),
+            created_at: 0,
+        }
+    }
+
     #[test]
     fn the_list_query_takes_vpc_limit_and_marker() {
         assert_eq!(
@@ -250,16 +264,7 @@ mod tests {
 
     #[test]
     fn answers_are_pinned() {
-        let subnet = Subnet {
-            id: "n1".into(),
-            vpc: "v1".into(),
-            account: "a".into(),
-            region: "r".into(),
-            zone: "r-a".into(),
-            cidr: "192.168.1.0/24".parse().unwrap(),
-            name: "web".into(),
-            created_at: 0,
-        };
+        let subnet = subnet("web");
         let one = OneSubnet {
             subnet: SubnetJson::of(&subnet, "proj"),
         };
@@ -289,16 +294,7 @@ mod tests {
 
     #[test]
     fn a_subnet_shows_its_gateway_and_one_id_for_network_and_subnet() {
-        let s = Subnet {
-            id: "n1".into(),
-            vpc: "v1".into(),
-            account: "a".into(),
-            region: "r".into(),
-            zone: "r-a".into(),
-            cidr: "192.168.1.0/24".parse().unwrap(),
-            name: String::new(),
-            created_at: 0,
-        };
+        let s = subnet("");
         let json = serde_json::to_value(SubnetJson::of(&s, "proj")).unwrap();
         assert_eq!(json["gateway_ip"], "192.168.1.1");
         assert_eq!(json["name"], "n1");

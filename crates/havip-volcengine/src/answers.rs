@@ -30,13 +30,13 @@ pub enum Answer {
 pub struct SubnetPage {
     pub subnets: Vec<SubnetItem>,
     #[serde(flatten)]
-    pub paging: LookupPaging,
+    pub paging: PageFields,
 }
 
-/// The paging fields of a lookup's answer.
+/// The paging fields of a list answer (DescribeHaVips and the lookups).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct LookupPaging {
+pub struct PageFields {
     pub total_count: u64,
     /// Only with PageNumber/PageSize paging.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,7 +82,7 @@ pub struct RouteTableRef {
 pub struct EniPage {
     pub network_interface_sets: Vec<EniItem>,
     #[serde(flatten)]
-    pub paging: LookupPaging,
+    pub paging: PageFields,
 }
 
 /// One ENI as DescribeNetworkInterfaces lists it.
@@ -181,12 +181,8 @@ pub struct CreatedHaVip {
 #[serde(rename_all = "PascalCase")]
 pub struct HaVipPage {
     pub ha_vips: Vec<HaVipItem>,
-    pub total_count: u64,
-    /// Only with PageNumber/PageSize paging.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_number: Option<u64>,
-    pub page_size: u64,
-    pub next_token: String,
+    #[serde(flatten)]
+    pub paging: PageFields,
 }
 
 /// One HaVip as DescribeHaVips lists it.
@@ -375,10 +371,12 @@ mod golden {
         };
         let numbered = Answer::DescribeHaVips(HaVipPage {
             ha_vips: vec![item.clone()],
-            total_count: 1,
-            page_number: Some(1),
-            page_size: 20,
-            next_token: String::new(),
+            paging: PageFields {
+                total_count: 1,
+                page_number: Some(1),
+                page_size: 20,
+                next_token: String::new(),
+            },
         });
         let havip = r#"{"AccountId":"2100000001","AssociatedEipAddress":"","AssociatedEipId":"","AssociatedInstanceIds":["i-1"],"AssociatedInstanceType":"EcsInstance","CreatedAt":"2023-11-15T06:13:20+08:00","Description":"d","HaVipId":"havip-1","HaVipName":"web","IpAddress":"192.168.1.100","MasterInstanceId":"i-1","ProjectName":"default","Status":"InUse","SubnetId":"subnet-1","Tags":[{"Key":"env","Value":"prod"}],"UpdatedAt":"2023-11-15T06:13:20+08:00","VpcId":"vpc-1"}"#;
         assert_eq!(
@@ -392,10 +390,12 @@ mod golden {
         );
         let tokens = Answer::DescribeHaVips(HaVipPage {
             ha_vips: vec![],
-            total_count: 3,
-            page_number: None,
-            page_size: 2,
-            next_token: "7".into(),
+            paging: PageFields {
+                total_count: 3,
+                page_number: None,
+                page_size: 2,
+                next_token: "7".into(),
+            },
         });
         assert_eq!(
             body("DescribeHaVips", &tokens),
@@ -432,7 +432,7 @@ mod golden {
         };
         let answer = Answer::DescribeSubnets(SubnetPage {
             subnets: vec![subnet],
-            paging: LookupPaging {
+            paging: PageFields {
                 total_count: 1,
                 page_number: Some(1),
                 page_size: 10,
@@ -475,7 +475,7 @@ mod golden {
         };
         let answer = Answer::DescribeNetworkInterfaces(EniPage {
             network_interface_sets: vec![eni],
-            paging: LookupPaging {
+            paging: PageFields {
                 total_count: 3,
                 page_number: None,
                 page_size: 1,

@@ -4,7 +4,7 @@
 use havip_service::{Caller, Service};
 
 use super::ActionResult;
-use crate::answers::{Answer, HaVipItem, HaVipPage};
+use crate::answers::{Answer, HaVipItem, HaVipPage, PageFields};
 use crate::params::{self, DescribeCall, PageStyle};
 
 pub async fn run(service: &Service, caller: &Caller, call: DescribeCall) -> ActionResult {
@@ -30,9 +30,11 @@ pub async fn run(service: &Service, caller: &Caller, call: DescribeCall) -> Acti
             .iter()
             .map(|(_, h)| HaVipItem::of(&caller.profile, h))
             .collect(),
-        total_count: total,
-        page_number,
-        page_size: call.style.size(),
-        next_token,
+        paging: PageFields {
+            total_count: total,
+            page_number,
+            page_size: call.style.size(),
+            next_token,
+        },
     }))
 }

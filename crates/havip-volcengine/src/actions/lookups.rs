@@ -11,7 +11,7 @@ use havip_service::{Caller, Service};
 
 use super::ActionResult;
 use crate::answers::{
-    Answer, EniItem, EniPage, LookupPaging, PrivateIp, PrivateIpSets, RouteTableRef, SubnetItem,
+    Answer, EniItem, EniPage, PageFields, PrivateIp, PrivateIpSets, RouteTableRef, SubnetItem,
     SubnetPage,
 };
 use crate::params::{LookupPage, NetworkInterfacesCall, SubnetsCall, PROJECT};
@@ -30,7 +30,7 @@ async fn inventory(
 }
 
 /// The items of one page, and the paging fields of the answer.
-fn page<T>(items: Vec<T>, asked: LookupPage) -> (Vec<T>, LookupPaging) {
+fn page<T>(items: Vec<T>, asked: LookupPage) -> (Vec<T>, PageFields) {
     let total_count = items.len() as u64;
     let start = usize::try_from(asked.offset).unwrap_or(usize::MAX);
     let size = usize::try_from(asked.size).unwrap_or(usize::MAX);
@@ -40,7 +40,7 @@ fn page<T>(items: Vec<T>, asked: LookupPage) -> (Vec<T>, LookupPaging) {
     } else {
         String::new()
     };
-    let paging = LookupPaging {
+    let paging = PageFields {
         total_count,
         page_number: asked.number,
         page_size: asked.size,
